@@ -1,0 +1,5 @@
+#include "common.hpp"
+
+namespace cramplab {
+void bind_filters(py::module_& /*m*/) {}
+}  // namespace cramplab

@@ -1,0 +1,36 @@
+// cramplab._core: the compiled part of the cramplab package. One bind_<namespace>.cpp per
+// libemg namespace registers its functions into a submodule; cramplab/__init__.py re-exports.
+#include "common.hpp"
+
+#include <emg/parallel.hpp>
+#include <emg/version.hpp>
+
+namespace cramplab {
+void bind_core(py::module_& m);
+void bind_filters(py::module_& m);
+void bind_amplitude(py::module_& m);
+void bind_mains(py::module_& m);
+void bind_spectral(py::module_& m);
+}  // namespace cramplab
+
+PYBIND11_MODULE(_core, m) {
+  namespace py = pybind11;
+  m.doc() = "Compiled core of CrampLab (libemg). Use the re-exports in the cramplab package.";
+  cramplab::register_exceptions(m);
+  m.attr("__version__") = emg::version();
+  m.attr("git_sha") = emg::git_sha();
+  m.def("get_num_threads", &emg::get_num_threads, "Number of threads the multichannel kernels use.");
+  m.def("set_num_threads", &emg::set_num_threads, py::arg("n"),
+        "Set the number of threads for multichannel kernels (n < 1 restores the default: all cores).\n"
+        "Results never depend on the number of threads.");
+  auto core = m.def_submodule("core", "Recording and its metadata");
+  cramplab::bind_core(core);
+  auto filters = m.def_submodule("filters", "Filter design and application");
+  cramplab::bind_filters(filters);
+  auto amplitude = m.def_submodule("amplitude", "Amplitude estimators");
+  cramplab::bind_amplitude(amplitude);
+  auto mains = m.def_submodule("mains", "Power-line interference removal");
+  cramplab::bind_mains(mains);
+  auto spectral = m.def_submodule("spectral", "Spectra, spectral metrics and fatigue series");
+  cramplab::bind_spectral(spectral);
+}
