@@ -15,6 +15,7 @@ void bind_spectral(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
   namespace py = pybind11;
+  using cramplab::as_signal;
   m.doc() = "Compiled core of CrampLab (libemg). Use the re-exports in the cramplab package.";
   cramplab::register_exceptions(m);
   m.attr("__version__") = emg::version();
@@ -23,6 +24,9 @@ PYBIND11_MODULE(_core, m) {
   m.def("set_num_threads", &emg::set_num_threads, py::arg("n"),
         "Set the number of threads for multichannel kernels (n < 1 restores the default: all cores).\n"
         "Results never depend on the number of threads.");
+  m.def(
+      "_signal_is_copied", [](const py::handle& x) { return as_signal(x, "_signal_is_copied").copied; },
+      py::arg("x"), "Test hook: True if a signal argument would be converted (copied) before use.");
   auto core = m.def_submodule("core", "Recording and its metadata");
   cramplab::bind_core(core);
   auto filters = m.def_submodule("filters", "Filter design and application");
