@@ -29,6 +29,7 @@ SignalIn as_signal(const py::handle& x, const char* function, const char* name) 
   if (py::isinstance<CArray>(arr) && arr.dtype().is(py::dtype::of<double>()) &&
       (arr.flags() & py::array::c_style)) {
     s.array = arr;
+    s.copied = !py::isinstance<py::array>(x);  // a list etc. was converted by ensure()
   } else {
     s.array = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(arr);
     s.copied = true;

@@ -70,6 +70,13 @@ void rfft(std::size_t n, const double* in, std::complex<double>* out) {
   fftw_execute_dft_r2c(p, const_cast<double*>(in), reinterpret_cast<fftw_complex*>(out));
 }
 
+RfftPlan rfft_plan(std::size_t n) { return RfftPlan{get_plan(Kind::r2c, n), n}; }
+
+void rfft(const RfftPlan& plan, const double* in, std::complex<double>* out) {
+  fftw_execute_dft_r2c(static_cast<fftw_plan>(plan.plan), const_cast<double*>(in),
+                       reinterpret_cast<fftw_complex*>(out));
+}
+
 void irfft(std::size_t n, std::complex<double>* in, double* out) {
   fftw_plan p = get_plan(Kind::c2r, n);
   fftw_execute_dft_c2r(p, reinterpret_cast<fftw_complex*>(in), out);

@@ -27,6 +27,17 @@ ComplexBuffer fft_alloc_complex(std::size_t n);
 /// `in` and `out` must come from fft_alloc_*; the input is not modified.
 void rfft(std::size_t n, const double* in, std::complex<double>* out);
 
+/// A cached r2c plan looked up once, so that a loop of many equal-length transforms (Welch / STFT
+/// segments) does not take the cache lock on every call. Valid for the life of the process.
+struct RfftPlan {
+  void* plan = nullptr;
+  std::size_t n = 0;
+};
+RfftPlan rfft_plan(std::size_t n);
+
+/// rfft with a plan from rfft_plan (same buffer rules as rfft).
+void rfft(const RfftPlan& plan, const double* in, std::complex<double>* out);
+
 /// Inverse of rfft: n/2 + 1 bins to n real samples, unnormalised (multiply by 1/n to invert).
 /// FFTW's c2r destroys its input, so `in` is modified.
 void irfft(std::size_t n, std::complex<double>* in, double* out);

@@ -23,6 +23,9 @@ struct TextReadOptions {
 /// fields as the data, names the channels. Throws FormatError naming the file and line number.
 Recording read_text(const std::string& path, const TextReadOptions& options = {});
 
+/// Shortest text that reads back to exactly `value` ("nan", "inf", "-inf" for non-finite).
+std::string format_double(double value);
+
 /// Write a table atomically (temporary file + rename) as TSV with a header line.
 void write_tsv(const std::string& path, const std::vector<std::string>& header,
                const std::vector<std::vector<std::string>>& rows);

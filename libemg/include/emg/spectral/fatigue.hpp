@@ -36,6 +36,10 @@ struct Trend {
 /// Fit a Trend; needs >= 3 points with distinct times (CI needs n - 2 >= 1).
 Trend linear_trend(const VectorXd& t, const VectorXd& y);
 
+/// Quantile of Student's t distribution with `dof` degrees of freedom (scipy.stats.t.ppf), used
+/// for the trend CI; p in (0, 1), dof > 0.
+double student_t_ppf(double p, double dof);
+
 struct FatigueSeries {
   VectorXd times_s;  ///< epoch centres, from the start of the signal
   RowMatrixXd mnf_hz, mdf_hz, rms, arv;  ///< channels x epochs
@@ -44,6 +48,9 @@ struct FatigueSeries {
 
 /// Split the signal into epochs of window_s every step_s, estimate each epoch's Welch PSD and
 /// compute MNF / MDF in [low_hz, high_hz], RMS and ARV, then the linear trend of each.
+/// Epoch count = floor((n - W) / S) + 1 with W, S the rounded window and step in samples. An
+/// epoch with no power in the band has NaN MNF / MDF; trends are NaN (with n set) when there are
+/// fewer than 3 epochs or a NaN in the series.
 FatigueSeries fatigue_series(MatrixView x, double fs_hz, const FatigueParams& params = {});
 
 }  // namespace emg::spectral

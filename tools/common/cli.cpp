@@ -1,0 +1,68 @@
+#include "common/cli.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+namespace cramplab {
+
+std::string exit_codes_epilogue() {
+  return "Exit codes:\n"
+         "  0  success\n"
+         "  1  runtime or I/O failure (unreadable or malformed input file, cannot write output)\n"
+         "  2  usage error or bad parameter (unknown option, missing INPUT, value out of range)\n"
+         "Errors are one line on stderr: 'cramplab: <message>'.\n";
+}
+
+bool parse_command(const CommandSpec& spec, const std::vector<std::string>& args,
+                   const std::vector<po::options_description>& groups, po::variables_map& vm) {
+  po::options_description visible("Options", kHelpWidth, kHelpWidth / 2);
+  visible.add_options()("help,h", "show this help and exit");
+  for (const auto& g : groups) visible.add(g);
+  po::options_description all;
+  all.add(visible);
+  all.add_options()("input", po::value<std::string>(), "input file");
+  po::positional_options_description pos;
+  pos.add("input", 1);
+
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    if (vm.count("help")) {
+      std::cout << "Usage: " << spec.synopsis << "\n\n" << spec.summary << "\n\n" << visible << "\n";
+      if (!spec.examples.empty()) std::cout << "Examples:\n" << spec.examples << "\n";
+      std::cout << exit_codes_epilogue();
+      return false;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UsageError(spec.name + ": " + e.what() + " (see 'cramplab " + spec.name + " --help')");
+  }
+  if (!vm.count("input")) {
+    throw UsageError(spec.name + ": missing INPUT file (see 'cramplab " + spec.name + " --help')");
+  }
+  return true;
+}
+
+Progress::Progress(std::string command, int n_steps, bool quiet)
+    : command_(std::move(command)), n_steps_(n_steps), enabled_(!quiet && ::isatty(STDERR_FILENO) == 1) {}
+
+Progress::~Progress() {
+  if (enabled_ && current_ > 0) std::fprintf(stderr, "\r\033[K");
+}
+
+void Progress::step(const std::string& what) {
+  ++current_;
+  if (!enabled_) return;
+  std::fprintf(stderr, "\r\033[Kcramplab %s [%d/%d] %s...", command_.c_str(), current_, n_steps_, what.c_str());
+  std::fflush(stderr);
+}
+
+std::string fixed(double value, int digits) {
+  if (std::isnan(value)) return "nan";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, value);
+  return buf;
+}
+
+}  // namespace cramplab
