@@ -161,8 +161,10 @@ std::string metric_doc(const std::string& head, const std::string& returns, cons
          "\nReturns\n-------\n" + returns +
          "\n\nRaises\n------\nValueError\n    Non-uniform grid, size mismatch, negative or non-finite power, band outside the\n"
          "    grid, low_hz >= high_hz, or an empty band.\n\nSee Also\n--------\nwelch, mean_frequency, "
-         "median_frequency, spectral_moments\n\nExamples\n--------\n>>> f, p = cramplab.welch(x, fs_hz=2000.0, "
-         "nperseg=500)\n>>> " + example + "\n";
+         "median_frequency, spectral_moments\n\nExamples\n--------\n"
+         ">>> import numpy as np, cramplab\n"
+         ">>> x = np.random.default_rng(0).normal(size=(2, 20000))\n"
+         ">>> f, p = cramplab.welch(x, fs_hz=2000.0, nperseg=500)\n>>> v = " + example + "\n>>> v.shape\n(2,)\n";
 }
 
 }  // namespace
@@ -266,7 +268,10 @@ welch
 
 Examples
 --------
->>> cramplab.get_window(("tukey", 0.25), 256)
+>>> import cramplab
+>>> w = cramplab.get_window(("tukey", 0.25), 256)
+>>> w.shape, float(w.max())
+((256,), 1.0)
 )doc");
 
   m.def(
@@ -320,7 +325,12 @@ welch
 
 Examples
 --------
+>>> import numpy as np, cramplab
+>>> t = np.arange(20000) / 2000.0
+>>> x = np.sin(2 * np.pi * 100.0 * t) + 0.1 * np.random.default_rng(0).normal(size=(2, t.size))
 >>> f, p = cramplab.periodogram(x, fs_hz=2000.0)
+>>> p.shape, float(f[p[0].argmax()])
+((2, 10001), 100.0)
 )doc");
 
   m.def(
@@ -388,8 +398,14 @@ periodogram, spectrogram, mean_frequency, median_frequency
 
 Examples
 --------
->>> f, p = cramplab.welch(x, fs_hz=2048.0, nperseg=512)
->>> cramplab.median_frequency(f, p, low_hz=20.0, high_hz=450.0)
+>>> import numpy as np, cramplab
+>>> t = np.arange(20000) / 2000.0
+>>> x = np.sin(2 * np.pi * 100.0 * t) + 0.1 * np.random.default_rng(0).normal(size=(2, t.size))
+>>> f, p = cramplab.welch(x, fs_hz=2000.0, nperseg=500)
+>>> p.shape, float(f[p[0].argmax()])
+((2, 251), 100.0)
+>>> cramplab.median_frequency(f, p, low_hz=20.0, high_hz=450.0).round()
+array([100., 100.])
 )doc");
 
   m.def(
@@ -469,7 +485,12 @@ spectrogram, welch
 
 Examples
 --------
->>> f, t, Z = cramplab.stft(x, fs_hz=2000.0, nperseg=500)
+>>> import numpy as np, cramplab
+>>> t = np.arange(20000) / 2000.0
+>>> x = np.sin(2 * np.pi * 100.0 * t) + 0.1 * np.random.default_rng(0).normal(size=(2, t.size))
+>>> f, times, Z = cramplab.stft(x, fs_hz=2000.0, nperseg=500)
+>>> Z.shape, Z.dtype
+((2, 251, 81), dtype('complex128'))
 )doc");
 
   m.def(
@@ -529,7 +550,12 @@ stft, welch
 
 Examples
 --------
->>> f, t, S = cramplab.spectrogram(x, fs_hz=2000.0, nperseg=500)
+>>> import numpy as np, cramplab
+>>> t = np.arange(20000) / 2000.0
+>>> x = np.sin(2 * np.pi * 100.0 * t) + 0.1 * np.random.default_rng(0).normal(size=(2, t.size))
+>>> f, times, S = cramplab.spectrogram(x, fs_hz=2000.0, nperseg=500)
+>>> S.shape
+(2, 251, 45)
 )doc");
 
   m.def(
@@ -642,7 +668,12 @@ mean_frequency, fatigue_index_fi_nsm5
 
 Examples
 --------
->>> cramplab.spectral_moments(f, p, orders=(-1, 5), low_hz=20.0, high_hz=450.0)
+>>> import numpy as np, cramplab
+>>> t = np.arange(20000) / 2000.0
+>>> x = np.sin(2 * np.pi * 100.0 * t) + 0.1 * np.random.default_rng(0).normal(size=(2, t.size))
+>>> f, p = cramplab.welch(x, fs_hz=2000.0, nperseg=500)
+>>> cramplab.spectral_moments(f, p, orders=(-1, 5), low_hz=20.0, high_hz=450.0).shape
+(2, 2)
 )doc");
 
   m.def(
@@ -677,8 +708,11 @@ fatigue_series
 
 Examples
 --------
->>> tr = cramplab.linear_trend(series.times_s, series.mdf_hz)
->>> tr.normalized_slope_pct_per_s
+>>> import numpy as np, cramplab
+>>> t = np.arange(10.0)
+>>> tr = cramplab.linear_trend(t, 100.0 - 0.5 * t)
+>>> round(tr.slope, 6), round(tr.intercept, 6), round(tr.normalized_slope_pct_per_s, 6)
+(-0.5, 100.0, -0.5)
 )doc");
 
   m.def("student_t_ppf", &sp::student_t_ppf, py::arg("p"), py::kw_only(), py::arg("dof"),
@@ -706,7 +740,9 @@ linear_trend
 
 Examples
 --------
->>> cramplab.student_t_ppf(0.975, dof=10)
+>>> import cramplab
+>>> round(cramplab.student_t_ppf(0.975, dof=10), 6)
+2.228139
 )doc");
 
   m.def(
@@ -782,8 +818,14 @@ welch, linear_trend, fatigue_table, trend_table
 
 Examples
 --------
->>> s = cramplab.fatigue_series(x, fs_hz=2000.0)
->>> s.mdf_trend.normalized_slope_pct_per_s
+>>> import numpy as np, cramplab
+>>> t = np.arange(20000) / 2000.0
+>>> x = np.sin(2 * np.pi * 100.0 * t) + 0.1 * np.random.default_rng(0).normal(size=(2, t.size))
+>>> s = cramplab.fatigue_series(x, fs_hz=2000.0, window_s=1.0, step_s=0.5)
+>>> s.times_s[:3], s.mdf_hz.shape
+(array([0.5, 1. , 1.5]), (2, 19))
+>>> cramplab.trend_table(s).columns[:3].tolist()
+['channel', 'metric', 'slope']
 )doc");
 
   m.def("fatigue_params", []() {
@@ -810,7 +852,9 @@ fatigue_series
 
 Examples
 --------
->>> [p["name"] for p in cramplab.fatigue_params()]
+>>> import cramplab
+>>> [p["name"] for p in cramplab.fatigue_params()][:3]
+['window_s', 'step_s', 'segment_s']
 )doc");
 }
 

@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include "test_helpers.hpp"
+
+#include <functional>
+
 #include <cmath>
 #include <random>
 #include <string>
@@ -17,16 +21,7 @@ using emg::RowMatrixXd;
 
 #define EXPECT_HAS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << "message: " << (text)
 
-template <class F>
-std::string invalid_message(F&& f) {
-  try {
-    f();
-  } catch (const emg::InvalidArgument& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no InvalidArgument thrown";
-  return {};
-}
+std::string invalid_message(const std::function<void()>& f) { return emg::test::error_of(f); }
 
 Recording noise_recording(long channels, long samples, double fs_hz, unsigned seed = 7) {
   std::mt19937_64 gen(seed);

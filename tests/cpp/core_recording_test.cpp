@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_helpers.hpp"
+
 #include <cmath>
 #include <limits>
 #include <string>
@@ -20,15 +22,7 @@ RowMatrixXd ramp(long ch, long n) {
   return x;
 }
 
-template <class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const emg::InvalidArgument& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
+using emg::test::error_of;
 
 TEST(Recording, DefaultNamesAndShape) {
   Recording r(ramp(3, 10), 1000.0);
@@ -42,7 +36,7 @@ TEST(Recording, DefaultNamesAndShape) {
 
 TEST(Recording, RejectsBadSamplingRate) {
   for (double fs : {0.0, -1.0, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
-    const auto msg = message_of([&] { Recording r(ramp(1, 4), fs); });
+    const auto msg = error_of([&] { Recording r(ramp(1, 4), fs); });
     EXPECT_NE(msg.find("Recording: fs_hz="), std::string::npos) << msg;
     EXPECT_NE(msg.find("must be finite and > 0"), std::string::npos) << msg;
   }
@@ -51,32 +45,32 @@ TEST(Recording, RejectsBadSamplingRate) {
 TEST(Recording, RejectsNonFiniteDataNamingTheSample) {
   auto x = ramp(2, 5);
   x(1, 3) = std::numeric_limits<double>::quiet_NaN();
-  const auto msg = message_of([&] { Recording r(x, 100.0); });
+  const auto msg = error_of([&] { Recording r(x, 100.0); });
   EXPECT_NE(msg.find("channel 1, sample 3"), std::string::npos) << msg;
   EXPECT_NE(msg.find("NaN or Inf"), std::string::npos) << msg;
 }
 
 TEST(Recording, RejectsEmptyData) {
-  const auto msg = message_of([&] { Recording r(RowMatrixXd(0, 0), 100.0); });
+  const auto msg = error_of([&] { Recording r(RowMatrixXd(0, 0), 100.0); });
   EXPECT_NE(msg.find("empty input"), std::string::npos) << msg;
-  const auto msg2 = message_of([&] { Recording r(RowMatrixXd(2, 0), 100.0); });
+  const auto msg2 = error_of([&] { Recording r(RowMatrixXd(2, 0), 100.0); });
   EXPECT_NE(msg2.find("empty input"), std::string::npos) << msg2;
 }
 
 TEST(Recording, RejectsChannelCountMismatchAndDuplicateNames) {
   std::vector<emg::ChannelInfo> one(1);
   one[0].name = "a";
-  auto msg = message_of([&] { Recording r(ramp(2, 5), 100.0, one); });
+  auto msg = error_of([&] { Recording r(ramp(2, 5), 100.0, one); });
   EXPECT_NE(msg.find("one entry per data row"), std::string::npos) << msg;
   std::vector<emg::ChannelInfo> dup(2);
   dup[0].name = dup[1].name = "FHB";
-  msg = message_of([&] { Recording r(ramp(2, 5), 100.0, dup); });
+  msg = error_of([&] { Recording r(ramp(2, 5), 100.0, dup); });
   EXPECT_NE(msg.find("must be unique"), std::string::npos) << msg;
 }
 
 TEST(Recording, ChannelIndexListsNamesWhenMissing) {
   Recording r(ramp(2, 5), 100.0);
-  const auto msg = message_of([&] { (void)r.channel_index("TA"); });
+  const auto msg = error_of([&] { (void)r.channel_index("TA"); });
   EXPECT_NE(msg.find("\"TA\""), std::string::npos) << msg;
   EXPECT_NE(msg.find("ch0, ch1"), std::string::npos) << msg;
 }
@@ -113,7 +107,7 @@ TEST(Recording, EventAndStimulationBoundsAreChecked) {
                emg::InvalidArgument);
   emg::Stimulation stim;
   stim.pulses = {1, 5, 5};
-  const auto msg = message_of([&] { r.set_stimulation(stim); });
+  const auto msg = error_of([&] { r.set_stimulation(stim); });
   EXPECT_NE(msg.find("strictly increasing"), std::string::npos) << msg;
   stim.pulses = {1, 10};
   EXPECT_THROW(r.set_stimulation(stim), emg::InvalidArgument);

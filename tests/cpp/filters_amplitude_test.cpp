@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_helpers.hpp"
+
 #include "golden.hpp"
 
 #include <cmath>
@@ -19,15 +21,8 @@ using emg::VectorXd;
 using emg::filters::WindowAlign;
 namespace fl = emg::filters;
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const emg::InvalidArgument& e) {
-    return e.what();
-  }
-  return "(no InvalidArgument thrown)";
-}
+using emg::test::error_of;
+using emg::test::max_rel;
 
 #define EXPECT_ERROR(call, ...)                                              \
   do {                                                                       \
@@ -36,10 +31,6 @@ std::string error_of(F&& f) {
       EXPECT_NE(msg_.find(part_), std::string::npos) << "message: " << msg_; \
     }                                                                        \
   } while (0)
-
-double max_rel(const RowMatrixXd& a, const RowMatrixXd& b) {
-  return emg::test::max_abs_diff(a, b) / std::max(b.cwiseAbs().maxCoeff(), 1e-300);
-}
 
 RowMatrixXd gaussian(long rows, long cols, unsigned seed, double offset = 0.0) {
   std::mt19937_64 gen(seed);

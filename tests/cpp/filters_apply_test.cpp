@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_helpers.hpp"
+
 #include "golden.hpp"
 
 #include <cmath>
@@ -41,14 +43,7 @@ const Data& data() {
   return d;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const emg::InvalidArgument& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
+using emg::test::error_of;
 
 RowMatrixXd random_signal(long channels, long samples, unsigned seed) {
   std::mt19937_64 gen(seed);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_helpers.hpp"
+
 #include "golden.hpp"
 
 #include <cmath>
@@ -28,14 +30,7 @@ double max_rel_diff(const Sos& a, const emg::RowMatrixXd& b) {
   return worst;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const emg::InvalidArgument& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
+using emg::test::error_of;
 
 TEST(FiltersDesign, ButterMatchesScipyEveryTypeOrderAndFs) {
   const emg::test::Golden g("filters_design.txt");

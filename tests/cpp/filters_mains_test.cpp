@@ -10,6 +10,8 @@
 #include <Eigen/LU>
 #include <gtest/gtest.h>
 
+#include "test_helpers.hpp"
+
 #include "golden.hpp"
 
 #include <cmath>
@@ -23,15 +25,7 @@ using emg::RowMatrixXd;
 namespace fl = emg::filters;
 const double kPi = std::acos(-1.0);
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const emg::InvalidArgument& e) {
-    return e.what();
-  }
-  return "(no InvalidArgument thrown)";
-}
+using emg::test::error_of;
 
 #define EXPECT_ERROR(call, ...)                                              \
   do {                                                                       \

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_helpers.hpp"
+
 #include "golden.hpp"
 
 #include <cmath>
@@ -16,15 +18,7 @@ using emg::RowMatrixXd;
 using emg::VectorXd;
 namespace sp = emg::spectral;
 
-void expect_error(const std::function<void()>& f, const std::string& part) {
-  try {
-    f();
-    ADD_FAILURE() << "no exception, expected: " << part;
-  } catch (const emg::InvalidArgument& e) {
-    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what() << "\n  expected: " << part;
-  }
-}
-
+using emg::test::expect_error;
 double rel(const VectorXd& a, const VectorXd& b) {
   if (a.size() != b.size()) return INFINITY;
   return (a - b).cwiseAbs().maxCoeff() / b.cwiseAbs().maxCoeff();

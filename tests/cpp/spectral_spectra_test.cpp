@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_helpers.hpp"
+
 #include "golden.hpp"
 
 #include <array>
@@ -33,15 +35,7 @@ double rel_diff(const RowMatrixXd& a, const RowMatrixXd& b) {
 
 RowMatrixXd row(const VectorXd& v) { return v.transpose(); }
 
-// Expect an InvalidArgument whose message contains `part`.
-void expect_error(const std::function<void()>& f, const std::string& part) {
-  try {
-    f();
-    ADD_FAILURE() << "no exception, expected: " << part;
-  } catch (const emg::InvalidArgument& e) {
-    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what() << "\n  expected: " << part;
-  }
-}
+using emg::test::expect_error;
 
 TEST(SpectralWindow, MatchesScipy) {
   emg::test::Golden g("spectral_windows.txt");

@@ -102,3 +102,12 @@ def test_long_calls_release_the_gil():
     t.join()
     # With the GIL held for the whole call the loop would tick only a handful of times.
     assert ticks > 20, ticks
+
+
+def test_all_lists_every_public_name_of_the_compiled_submodules():
+    compiled = set()
+    for sub in (_core.core, _core.filters, _core.amplitude, _core.mains, _core.spectral):
+        compiled |= {n for n in dir(sub) if not n.startswith("_")}
+    assert compiled <= set(cramplab.__all__), compiled - set(cramplab.__all__)
+    for name in cramplab.__all__:
+        assert hasattr(cramplab, name), name

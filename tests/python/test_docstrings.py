@@ -1,0 +1,23 @@
+"""The Examples sections of the docstrings run and print what they show (doctest)."""
+import doctest
+
+import numpy as np
+import pytest
+
+import cramplab
+from cramplab import _core
+
+SUBMODULES = [_core.core, _core.filters, _core.amplitude, _core.mains, _core.spectral]
+
+
+@pytest.mark.parametrize("module", SUBMODULES, ids=lambda m: m.__name__)
+def test_docstring_examples(module):
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    tests = finder.find(module, module.__name__, globs={"np": np, "cramplab": cramplab})
+    examples = sum(len(t.examples) for t in tests)
+    assert examples > 0, f"{module.__name__} has no docstring examples"
+    for t in tests:
+        runner.run(t)
+    result = runner.summarize(verbose=False)
+    assert result.failed == 0, f"{result.failed} of {result.attempted} docstring examples failed in {module.__name__}"
