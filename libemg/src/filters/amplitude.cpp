@@ -7,15 +7,13 @@
 #include <emg/parallel.hpp>
 
 #include "detail/check.hpp"
+#include "detail/memory.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -211,22 +209,6 @@ double moving_row(const double* x, long len, Extent e, long restart, double* out
   return acc;
 }
 
-/// Asks the kernel for transparent huge pages on a large fresh output (Linux, THP in "madvise"
-/// mode): first-touch page faults on 4-KiB pages otherwise cost as much as the computation.
-void advise_huge_pages(double* data, long count) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr std::uintptr_t kHuge = 2u << 20;
-  const auto bytes = static_cast<std::uintptr_t>(count) * sizeof(double);
-  if (bytes < 4 * kHuge) return;
-  const auto begin = (reinterpret_cast<std::uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
-  const auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(kHuge - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);  // a hint: failure is harmless
-#else
-  (void)data;
-  (void)count;
-#endif
-}
-
 /// Shared driver of moving_rms / moving_average.
 template <class F, bool Root>
 RowMatrixXd moving_stat(MatrixView x, double fs_hz, double window_s, WindowAlign align, const char* function) {
@@ -241,7 +223,7 @@ RowMatrixXd moving_stat(MatrixView x, double fs_hz, double window_s, WindowAlign
   const Extent e = extent(n_window, align);
   const long restart = std::max(kRecomputeEvery, n_window);
   RowMatrixXd y(x.rows(), len);
-  advise_huge_pages(y.data(), y.size());
+  detail::advise_huge_pages(y.data(), static_cast<long>(y.size()));
   const long rows = x.rows();
   bool all_finite = true;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(emg::get_num_threads()) reduction(&& : all_finite)

@@ -11,6 +11,7 @@
 #include <emg/parallel.hpp>
 
 #include "detail/check.hpp"
+#include "detail/memory.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -18,9 +19,6 @@
 #include <cstring>
 #include <vector>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 namespace emg::filters {
 
@@ -213,19 +211,7 @@ struct Scratch {
   double& at(long t, int lane) { return buf[static_cast<std::size_t>(t * kLanes + lane)]; }
 };
 
-/// A fresh output matrix. Large outputs ask Linux for transparent huge pages before the first
-/// touch: for an hour of 8-channel EMG that turns ~10^5 page faults into a few hundred.
-RowMatrixXd fresh_output(Eigen::Index rows, Eigen::Index cols) {
-  RowMatrixXd y(rows, cols);
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr std::uintptr_t huge = std::uintptr_t{1} << 21;
-  const auto begin = reinterpret_cast<std::uintptr_t>(y.data());
-  const std::uintptr_t end = begin + static_cast<std::uintptr_t>(y.size()) * sizeof(double);
-  const std::uintptr_t lo = (begin + huge - 1) & ~(huge - 1), hi = end & ~(huge - 1);
-  if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);  // advisory; failure is harmless
-#endif
-  return y;
-}
+RowMatrixXd fresh_output(Eigen::Index rows, Eigen::Index cols) { return detail::fresh_matrix(rows, cols); }
 
 long n_blocks(long n_channels) { return (n_channels + kLanes - 1) / kLanes; }
 
