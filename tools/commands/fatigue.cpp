@@ -11,6 +11,7 @@
 #include <emg/processing.hpp>
 #include <emg/spectral/metrics.hpp>
 
+#include <cmath>
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -152,27 +153,27 @@ int run_fatigue(const std::vector<std::string>& args) {
     << series.times_s.size() << " epochs), MNF/MDF band " << format_double(band.low_hz) << "-" << format_double(band.high_hz)
     << " Hz\n\n";
   char line[512];
-  std::snprintf(line, sizeof line, "%-22s %11s %11s %9s %8s %8s %9s %10s  %s\n", "channel", "RMS", "mains_pow",
+  std::snprintf(line, sizeof line, "%-22s %12s %12s %9s %8s %8s %9s %10s  %s\n", "channel", "RMS", "mains_RMS",
                 "mains_%", "MNF_Hz", "MDF_Hz", "MDF0_Hz", "MDF_%/s", "95% CI (%/s)");
   s << line;
   for (long c = 0; c < y.n_channels(); ++c) {
     const auto& ch = y.channels()[static_cast<std::size_t>(c)];
     const auto& t = series.mdf_trend.at(static_cast<std::size_t>(c));
     const double to_pct = 100.0 / t.intercept;
-    std::string mains_pow = "-", mains_pct = "-";
+    const std::string unit = ch.units.empty() ? "" : " " + ch.units;
+    std::string mains_rms = "-", mains_pct = "-";
     if (pp.mains) {
-      mains_pow = sci(pp.mains->removed_power[c]);
+      mains_rms = sci(std::sqrt(pp.mains->removed_power[c])) + unit;
       mains_pct = fixed(100.0 * pp.mains->removed_fraction[c], 3);
     }
-    const std::string unit = ch.units.empty() ? "" : " " + ch.units;
-    std::snprintf(line, sizeof line, "%-22s %11s %11s %9s %8s %8s %9s %10s  [%s, %s]\n", ch.name.c_str(),
-                  (sci(rms[c]) + unit).c_str(), mains_pow.c_str(), mains_pct.c_str(), fixed(mnf[c], 2).c_str(),
+    std::snprintf(line, sizeof line, "%-22s %12s %12s %9s %8s %8s %9s %10s  [%s, %s]\n", ch.name.c_str(),
+                  (sci(rms[c]) + unit).c_str(), mains_rms.c_str(), mains_pct.c_str(), fixed(mnf[c], 2).c_str(),
                   fixed(mdf[c], 2).c_str(), fixed(t.intercept, 2).c_str(), fixed(t.normalized_slope_pct_per_s, 4).c_str(),
                   fixed(t.slope_ci_low * to_pct, 4).c_str(), fixed(t.slope_ci_high * to_pct, 4).c_str());
     s << line;
   }
-  s << "\nRMS of the preprocessed signal; mains_pow = mean power removed (units^2), mains_% = its share of the\n"
-       "signal power; MNF/MDF of the whole-recording PSD; MDF0 = fitted initial MDF; MDF_%/s = MDF slope\n"
+  s << "\nRMS of the preprocessed signal; mains_RMS = RMS of the interference removed, mains_% = its share of\n"
+       "the signal power; MNF/MDF of the whole-recording PSD; MDF0 = fitted initial MDF; MDF_%/s = MDF slope\n"
        "normalised by MDF0, with its 95 % confidence interval.\n"
     << "Outputs: " << join(outdir, "{psd.tsv, fatigue.tsv, trends.tsv, summary.txt}") << "\n";
   write_text_file(join(outdir, "summary.txt"), s.str());
