@@ -19,6 +19,10 @@
 #include <cstring>
 #include <vector>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
 
 namespace emg::filters {
 
@@ -161,7 +165,7 @@ void run_sections(const std::vector<Section>& secs, double* buf, long n, double*
 /// buf[t * kLanes + l] = src[l][t] (or src[l][-t] when Reverse) for t in [t0, t1): the
 /// transpose into the interleaved block, two channels x two samples per SSE2 shuffle.
 template <bool Reverse>
-void gather(double* buf, const double* const* src, int lanes, long t0, long t1) {
+void gather_sse2(double* buf, const double* const* src, int lanes, long t0, long t1) {
   long t = t0;
   if (lanes == kLanes) {
     for (; t + 1 < t1; t += 2) {
@@ -183,7 +187,7 @@ void gather(double* buf, const double* const* src, int lanes, long t0, long t1) 
 
 /// dst[l][t] (or dst[l][-t]) = buf[t * kLanes + l] for t in [t0, t1): the inverse of gather.
 template <bool Reverse>
-void scatter(const double* buf, double* const* dst, int lanes, long t0, long t1) {
+void scatter_sse2(const double* buf, double* const* dst, int lanes, long t0, long t1) {
   long t = t0;
   if (lanes == kLanes) {
     for (; t + 1 < t1; t += 2) {
@@ -201,6 +205,83 @@ void scatter(const double* buf, double* const* dst, int lanes, long t0, long t1)
   for (; t < t1; ++t) {
     for (int l = 0; l < lanes; ++l) dst[l][Reverse ? -t : t] = buf[t * kLanes + l];
   }
+}
+
+#ifdef EMG_FILTERS_AVX2
+/// 4 x 4 transpose of doubles: rows a..d in, columns out (its own inverse).
+__attribute__((target("avx2"), always_inline)) inline void transpose4(__m256d& a, __m256d& b, __m256d& c, __m256d& d) {
+  const __m256d ab_lo = _mm256_unpacklo_pd(a, b), ab_hi = _mm256_unpackhi_pd(a, b);
+  const __m256d cd_lo = _mm256_unpacklo_pd(c, d), cd_hi = _mm256_unpackhi_pd(c, d);
+  a = _mm256_permute2f128_pd(ab_lo, cd_lo, 0x20);
+  b = _mm256_permute2f128_pd(ab_hi, cd_hi, 0x20);
+  c = _mm256_permute2f128_pd(ab_lo, cd_lo, 0x31);
+  d = _mm256_permute2f128_pd(ab_hi, cd_hi, 0x31);
+}
+
+/// gather for a full group of 4 lanes, 4 samples per 4 x 4 AVX2 transpose; returns the first t
+/// it did not handle.
+template <bool Reverse>
+__attribute__((target("avx2"))) long gather_avx2(double* buf, const double* const* src, long t0, long t1) {
+  static_assert(kLanes == 4, "the AVX2 transpose moves 4 lanes");
+  long t = t0;
+  for (; t + 3 < t1; t += 4) {
+    const long at = Reverse ? -t - 3 : t;
+    __m256d r0 = _mm256_loadu_pd(src[0] + at), r1 = _mm256_loadu_pd(src[1] + at);
+    __m256d r2 = _mm256_loadu_pd(src[2] + at), r3 = _mm256_loadu_pd(src[3] + at);
+    transpose4(r0, r1, r2, r3);  // r_k = the 4 lanes at source offset at + k
+    double* out = buf + t * kLanes;
+    _mm256_storeu_pd(out + (Reverse ? 3 : 0) * kLanes, r0);
+    _mm256_storeu_pd(out + (Reverse ? 2 : 1) * kLanes, r1);
+    _mm256_storeu_pd(out + (Reverse ? 1 : 2) * kLanes, r2);
+    _mm256_storeu_pd(out + (Reverse ? 0 : 3) * kLanes, r3);
+  }
+  return t;
+}
+
+/// The inverse of gather_avx2.
+template <bool Reverse>
+__attribute__((target("avx2"))) long scatter_avx2(const double* buf, double* const* dst, long t0, long t1) {
+  long t = t0;
+  for (; t + 3 < t1; t += 4) {
+    const double* in = buf + t * kLanes;
+    __m256d r0 = _mm256_loadu_pd(in + (Reverse ? 3 : 0) * kLanes), r1 = _mm256_loadu_pd(in + (Reverse ? 2 : 1) * kLanes);
+    __m256d r2 = _mm256_loadu_pd(in + (Reverse ? 1 : 2) * kLanes), r3 = _mm256_loadu_pd(in + (Reverse ? 0 : 3) * kLanes);
+    transpose4(r0, r1, r2, r3);
+    const long at = Reverse ? -t - 3 : t;
+    _mm256_storeu_pd(dst[0] + at, r0);
+    _mm256_storeu_pd(dst[1] + at, r1);
+    _mm256_storeu_pd(dst[2] + at, r2);
+    _mm256_storeu_pd(dst[3] + at, r3);
+  }
+  return t;
+}
+#endif
+
+bool cpu_has_avx2() {
+#ifdef EMG_FILTERS_AVX2
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  return avx2;
+#else
+  return false;
+#endif
+}
+
+/// buf[t * kLanes + lane] = src[lane][t] (or src[lane][-t] when Reverse) for t in [t0, t1).
+template <bool Reverse>
+void gather(double* buf, const double* const* src, int lanes, long t0, long t1) {
+#ifdef EMG_FILTERS_AVX2
+  if (lanes == kLanes && cpu_has_avx2()) t0 = gather_avx2<Reverse>(buf, src, t0, t1);
+#endif
+  gather_sse2<Reverse>(buf, src, lanes, t0, t1);
+}
+
+/// dst[lane][t] (or dst[lane][-t]) = buf[t * kLanes + lane] for t in [t0, t1).
+template <bool Reverse>
+void scatter(const double* buf, double* const* dst, int lanes, long t0, long t1) {
+#ifdef EMG_FILTERS_AVX2
+  if (lanes == kLanes && cpu_has_avx2()) t0 = scatter_avx2<Reverse>(buf, dst, t0, t1);
+#endif
+  scatter_sse2<Reverse>(buf, dst, lanes, t0, t1);
 }
 
 /// Per-thread scratch: one block of interleaved samples and the filter state of one lane group.
