@@ -58,8 +58,12 @@ def fatigue_table(series, channel_names: Sequence[str] | None = None):
 
     Examples
     --------
+    >>> import numpy as np, cramplab
+    >>> x = np.random.default_rng(0).normal(size=20000)
     >>> s = cramplab.fatigue_series(x, fs_hz=2000.0)
-    >>> cramplab.fatigue_table(s, channel_names=["TA"]).head()
+    >>> table = cramplab.fatigue_table(s, channel_names=["TA"])
+    >>> table.shape, table.columns.tolist()
+    ((19, 6), ['channel', 'time_s', 'mnf_hz', 'mdf_hz', 'rms', 'arv'])
     """
     import pandas as pd
 
@@ -104,7 +108,11 @@ def trend_table(series, channel_names: Sequence[str] | None = None):
 
     Examples
     --------
-    >>> cramplab.trend_table(cramplab.fatigue_series(x, fs_hz=2000.0))
+    >>> import numpy as np, cramplab
+    >>> x = np.random.default_rng(0).normal(size=(2, 20000))
+    >>> trends = cramplab.trend_table(cramplab.fatigue_series(x, fs_hz=2000.0))
+    >>> trends.shape, trends.metric.unique().tolist()
+    ((8, 9), ['mnf_hz', 'mdf_hz', 'rms', 'arv'])
     """
     import pandas as pd
 

@@ -19,8 +19,6 @@ using emg::BandpassParams;
 using emg::Recording;
 using emg::RowMatrixXd;
 
-#define EXPECT_HAS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << "message: " << (text)
-
 std::string invalid_message(const std::function<void()>& f) { return emg::test::error_of(f); }
 
 Recording noise_recording(long channels, long samples, double fs_hz, unsigned seed = 7) {

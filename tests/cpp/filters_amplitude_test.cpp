@@ -24,14 +24,6 @@ namespace fl = emg::filters;
 using emg::test::error_of;
 using emg::test::max_rel;
 
-#define EXPECT_ERROR(call, ...)                                              \
-  do {                                                                       \
-    const std::string msg_ = error_of([&] { (void)(call); });                \
-    for (const char* part_ : {__VA_ARGS__}) {                                \
-      EXPECT_NE(msg_.find(part_), std::string::npos) << "message: " << msg_; \
-    }                                                                        \
-  } while (0)
-
 RowMatrixXd gaussian(long rows, long cols, unsigned seed, double offset = 0.0) {
   std::mt19937_64 gen(seed);
   std::normal_distribution<double> nd;

@@ -27,14 +27,6 @@ const double kPi = std::acos(-1.0);
 
 using emg::test::error_of;
 
-#define EXPECT_ERROR(call, ...)                                              \
-  do {                                                                       \
-    const std::string msg_ = error_of([&] { (void)(call); });                \
-    for (const char* part_ : {__VA_ARGS__}) {                                \
-      EXPECT_NE(msg_.find(part_), std::string::npos) << "message: " << msg_; \
-    }                                                                        \
-  } while (0)
-
 const std::vector<double> kAmps = {1.0, 0.5, 0.3, 0.2, 0.1};
 
 /// Sum of sines at h * line_hz with amplitudes kAmps (phase 0.3 h).

@@ -43,8 +43,6 @@ std::string write_file(const std::string& name, const std::string& content) {
 
 using emg::test::message_of;
 
-#define EXPECT_HAS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << "message: " << (text)
-
 TextReadOptions with_fs(double fs_hz) {
   TextReadOptions o;
   o.fs_hz = fs_hz;

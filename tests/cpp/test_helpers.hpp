@@ -51,3 +51,15 @@ double max_rel(const A& a, const B& b) {
 }
 
 }  // namespace emg::test
+
+/// EXPECT that `text` contains `part`, printing the text on failure.
+#define EXPECT_HAS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << "message: " << (text)
+
+/// EXPECT that `call` throws emg::InvalidArgument whose message contains every given part.
+#define EXPECT_ERROR(call, ...)                                              \
+  do {                                                                       \
+    const std::string msg_ = emg::test::error_of([&] { (void)(call); });     \
+    for (const char* part_ : {__VA_ARGS__}) {                                \
+      EXPECT_NE(msg_.find(part_), std::string::npos) << "message: " << msg_; \
+    }                                                                        \
+  } while (0)

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 import cramplab
-from cramplab import _core
+from cramplab import _core, _results
 
-SUBMODULES = [_core.core, _core.filters, _core.amplitude, _core.mains, _core.spectral]
+SUBMODULES = [_core.core, _core.filters, _core.amplitude, _core.mains, _core.spectral, _results]
 
 
 @pytest.mark.parametrize("module", SUBMODULES, ids=lambda m: m.__name__)

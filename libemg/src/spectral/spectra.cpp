@@ -61,10 +61,9 @@ struct Layout {
   long nfreq() const { return nfft / 2 + 1; }
 };
 
-// Sum of m values with four independent accumulators (the single-accumulator loop is bound by
-// the add latency, which made it cost as much as the FFT itself).
+// Sum of m values. Eigen's packet reduction keeps several vector accumulators (about 4x a
+// single-accumulator loop, which is bound by the add latency and cost as much as the FFT).
 inline double sum4(const double* v, long m) {
-  // Eigen's packet reduction keeps several vector accumulators: about 4x the scalar loop
   return Eigen::Map<const VectorXd>(v, m).sum();
 }
 
@@ -208,6 +207,17 @@ SegParams resolve(std::string_view fn, long n, long nperseg, long noverlap, long
   return {nperseg, noverlap, nfft};
 }
 
+// Segment layout of a channel of n samples (no boundary padding; stft adds its own).
+Layout segment_layout(long n, const SegParams& seg) {
+  Layout L;
+  L.n = n;
+  L.nperseg = seg.nperseg;
+  L.step = seg.nperseg - seg.noverlap;
+  L.nfft = seg.nfft;
+  L.nseg = (n - seg.noverlap) / L.step;
+  return L;
+}
+
 VectorXd rfft_freqs(long nfft, double fs_hz) {
   // the same arithmetic as numpy.fft.rfftfreq(nfft, 1 / fs)
   const double val = 1.0 / (static_cast<double>(nfft) * (1.0 / fs_hz));
@@ -342,12 +352,7 @@ Psd welch(MatrixView x, double fs_hz, const WelchParams& p) {
   const long n = x.cols();
   const SegParams s = resolve(fn, n, p.nperseg, p.noverlap, p.nperseg / 2, p.nfft);
   const VectorXd w = get_window_checked(fn, p.window, s.nperseg);
-  Layout L;
-  L.n = n;
-  L.nperseg = s.nperseg;
-  L.step = s.nperseg - s.noverlap;
-  L.nfft = s.nfft;
-  L.nseg = (n - s.noverlap) / L.step;
+  const Layout L = segment_layout(n, s);
   return welch_core(fn, x, fs_hz, w, L, p.detrend, p.scaling, p.average);
 }
 
@@ -376,11 +381,7 @@ Stft stft(MatrixView x, double fs_hz, const StftParams& p) {
   const long n = x.cols();
   const SegParams s = resolve(fn, n, p.nperseg, p.noverlap, p.nperseg / 2, p.nfft);
   const VectorXd w = get_window_checked(fn, p.window, s.nperseg);
-  Layout L;
-  L.n = n;
-  L.nperseg = s.nperseg;
-  L.step = s.nperseg - s.noverlap;
-  L.nfft = s.nfft;
+  Layout L = segment_layout(n, s);
   L.pad_left = p.boundary_zeros ? s.nperseg / 2 : 0;
   long n_ext = n + 2 * L.pad_left;
   if (p.padded) n_ext += ((-(n_ext - s.nperseg)) % L.step + L.step) % L.step % s.nperseg;
@@ -414,12 +415,7 @@ Spectrogram spectrogram(MatrixView x, double fs_hz, const SpectrogramParams& p) 
   const long n = x.cols();
   const SegParams s = resolve(fn, n, p.nperseg, p.noverlap, p.nperseg / 8, p.nfft);
   const VectorXd w = get_window_checked(fn, p.window, s.nperseg);
-  Layout L;
-  L.n = n;
-  L.nperseg = s.nperseg;
-  L.step = s.nperseg - s.noverlap;
-  L.nfft = s.nfft;
-  L.nseg = (n - s.nperseg) / L.step + 1;
+  const Layout L = segment_layout(n, s);  // (n - noverlap) / step == (n - nperseg) / step + 1
 
   Spectrogram out;
   out.freqs_hz = rfft_freqs(L.nfft, fs_hz);
