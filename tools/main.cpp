@@ -22,6 +22,10 @@ struct Command {
 };
 
 const Command kCommands[] = {
+    {"info", cramplab::run_info, "channels, sampling rate, duration and signal quality of recording files"},
+    {"import", cramplab::run_import, "import lab files (text, EDF/BDF, WFDB, OpenSignals, MAT) into CrampLab HDF5"},
+    {"export", cramplab::run_export, "export a recording to EDF/BDF, CSV/TSV or CrampLab HDF5"},
+    {"validate", cramplab::run_validate, "check CrampLab files (structure) and other files (import); exit 0/1"},
     {"filter", cramplab::run_filter, "band-pass and mains removal; writes the filtered channels as TSV"},
     {"psd", cramplab::run_psd, "Welch power spectral density per channel; prints MNF/MDF/peak"},
     {"fatigue", cramplab::run_fatigue, "band-pass, mains removal, PSD and the MNF/MDF/RMS/ARV fatigue series"},
@@ -31,23 +35,25 @@ void print_help() {
   std::cout << "Usage: cramplab <command> [options] INPUT [-o OUTPUT]\n"
                "       cramplab <command> --help\n"
                "       cramplab --version\n\n"
-               "CrampLab: offline EMG analysis (band-pass, mains removal, spectra, fatigue).\n\n"
+               "CrampLab: offline EMG analysis (import, quality, band-pass, mains removal, spectra, fatigue).\n\n"
                "Commands:\n";
   for (const auto& c : kCommands) std::printf("  %-10s %s\n", c.name, c.summary);
-  std::cout << "\nINPUT is a text table (CSV, TSV or whitespace-separated; '#' comment lines; one column\n"
-               "per channel). Give the sampling rate with --fs-hz when the file has no time column and no\n"
-               "'# Sampling Rate' header.\n\n"
+  std::cout << "\nINPUT is any importable file: a CrampLab .h5, EDF/EDF+, BDF/BDF+, WFDB (.hea), OpenSignals\n"
+               "HDF5, MATLAB v5, or a text table (CSV, TSV or whitespace-separated; '#' comment lines; one\n"
+               "column per channel). The reader comes from the file's magic bytes and extension (--format\n"
+               "forces one). Give the sampling rate of a text table with --fs-hz when it has no time column\n"
+               "and no '# Sampling Rate' header.\n\n"
             << cramplab::exit_codes_epilogue();
 }
 
-// One line, whatever the message contains.
-void report(const std::string& message) {
-  std::string line = message;
-  for (auto& ch : line) {
-    if (ch == '\n' || ch == '\r') ch = ' ';
-  }
-  std::cerr << "cramplab: " << line << std::endl;
+std::string command_list() {
+  std::string out;
+  for (const auto& c : kCommands) out += (out.empty() ? "" : ", ") + std::string(c.name);
+  return out;
 }
+
+// One line, whatever the message contains.
+void report(const std::string& message) { cramplab::print_error(message); }
 
 }  // namespace
 
@@ -71,7 +77,7 @@ int main(int argc, char** argv) {
     for (const auto& c : kCommands) {
       if (first == c.name) return c.run(std::vector<std::string>(args.begin() + 1, args.end()));
     }
-    report("unknown command '" + first + "' (commands: filter, psd, fatigue; see 'cramplab --help')");
+    report("unknown command '" + first + "' (commands: " + command_list() + "; see 'cramplab --help')");
     return cramplab::kExitUsage;
   } catch (const cramplab::UsageError& e) {
     report(e.what());

@@ -5,6 +5,8 @@
 #include <emg/recording.hpp>
 
 #include <cmath>
+#include <cstdint>
+#include <map>
 
 namespace cramplab {
 
@@ -13,7 +15,8 @@ namespace {
 py::object nan_to_none(double v) { return std::isnan(v) ? py::object(py::none()) : py::object(py::float_(v)); }
 
 emg::Recording make_recording(const py::handle& data, double fs_hz, const std::optional<std::vector<std::string>>& names,
-                              const std::optional<std::vector<std::string>>& units, double start_time_s) {
+                              const std::optional<std::vector<std::string>>& units, double start_time_s,
+                              const std::optional<std::map<std::string, std::string>>& attributes) {
   SignalIn x = as_signal(data, "Recording", "data");
   const long n_ch = static_cast<long>(x.map.rows());
   std::vector<emg::ChannelInfo> channels(static_cast<std::size_t>(n_ch));
@@ -36,7 +39,71 @@ emg::Recording make_recording(const py::handle& data, double fs_hz, const std::o
     }
   }
   RowMatrixXd owned = x.map;
-  return emg::Recording(std::move(owned), fs_hz, std::move(channels), start_time_s);
+  emg::Recording rec(std::move(owned), fs_hz, std::move(channels), start_time_s);
+  if (attributes) {
+    for (const auto& [k, v] : *attributes) rec.set_attribute(k, v);
+  }
+  return rec;
+}
+
+long resolve_channel(const emg::Recording& r, const py::handle& which) {
+  if (py::isinstance<py::str>(which)) return r.channel_index(which.cast<std::string>());
+  return which.cast<long>();
+}
+
+// Keyword-based channel metadata edit: only the fields given change. A float field given as
+// None is left alone; to clear conversion/digital limits pass float("nan").
+void edit_channel(emg::Recording& r, const py::handle& which, const py::kwargs& kw) {
+  const long index = resolve_channel(r, which);
+  if (index < 0 || index >= r.n_channels()) {
+    throw py::value_error("Recording.set_channel_info: channel=" + std::to_string(index) + " must be in [0, " +
+                          std::to_string(r.n_channels()) + ")");
+  }
+  emg::ChannelInfo info = r.channels()[static_cast<std::size_t>(index)];
+  static const char* const kText[] = {"name", "type", "units", "target_muscle", "placement", "reference"};
+  static const char* const kNum[] = {"conversion", "offset", "digital_min", "digital_max"};
+  std::string* text_fields[] = {&info.name, &info.type, &info.units, &info.target_muscle, &info.placement, &info.reference};
+  double* num_fields[] = {&info.conversion, &info.offset, &info.digital_min, &info.digital_max};
+  for (const auto& item : kw) {
+    const auto key = item.first.cast<std::string>();
+    bool known = false;
+    for (std::size_t i = 0; i < 6; ++i) {
+      if (key == kText[i]) {
+        if (!item.second.is_none()) *text_fields[i] = item.second.cast<std::string>();
+        known = true;
+      }
+    }
+    for (std::size_t i = 0; i < 4; ++i) {
+      if (key == kNum[i]) {
+        if (!item.second.is_none()) *num_fields[i] = item.second.cast<double>();
+        known = true;
+      }
+    }
+    if (!known) {
+      throw py::type_error("Recording.set_channel_info: unknown field '" + key +
+                           "' (editable: name, type, units, target_muscle, placement, reference, conversion, "
+                           "offset, digital_min, digital_max; the filter cut-offs follow the data)");
+    }
+  }
+  r.set_channel_info(index, std::move(info));
+}
+
+emg::StimTrain train_from(const py::handle& t) {
+  if (py::isinstance<emg::StimTrain>(t)) return t.cast<emg::StimTrain>();
+  const py::dict d(py::reinterpret_borrow<py::object>(t));
+  emg::StimTrain s;
+  for (const auto& item : d) {
+    const auto key = item.first.cast<std::string>();
+    if (key == "train_id") s.train_id = item.second.cast<long>();
+    else if (key == "start_sample") s.start_sample = item.second.cast<std::int64_t>();
+    else if (key == "end_sample") s.end_sample = item.second.cast<std::int64_t>();
+    else if (key == "frequency_hz") s.frequency_hz = item.second.cast<double>();
+    else if (key == "pulse_width_us") s.pulse_width_us = item.second.cast<double>();
+    else if (key == "intensity") s.intensity = item.second.cast<double>();
+    else if (key == "n_pulses") s.n_pulses = item.second.cast<long>();
+    else throw py::value_error("Recording.set_stimulation: trains has unknown column '" + key + "'");
+  }
+  return s;
 }
 
 }  // namespace
@@ -55,16 +122,83 @@ void bind_core(py::module_& m) {
                              "Low-pass edge applied by a filter operation (None = never filtered).")
       .def_property_readonly("notch_hz", [](const emg::ChannelInfo& c) { return nan_to_none(c.notch_hz); },
                              "Line frequency removed (with harmonics) by remove_mains (None = never).")
+      .def_property_readonly("conversion", [](const emg::ChannelInfo& c) { return nan_to_none(c.conversion); },
+                             "Units per ADC count when the samples are integer counts (None = not counts).")
+      .def_readonly("offset", &emg::ChannelInfo::offset, "Value in `units` at ADC count 0.")
+      .def_property_readonly("digital_min", [](const emg::ChannelInfo& c) { return nan_to_none(c.digital_min); },
+                             "Lowest ADC count the device can record (None = unknown).")
+      .def_property_readonly("digital_max", [](const emg::ChannelInfo& c) { return nan_to_none(c.digital_max); },
+                             "Highest ADC count the device can record (None = unknown).")
+      .def("_asdict",
+           [](const emg::ChannelInfo& c) {
+             py::dict d;
+             d["name"] = c.name;
+             d["type"] = c.type;
+             d["units"] = c.units;
+             d["target_muscle"] = c.target_muscle;
+             d["placement"] = c.placement;
+             d["reference"] = c.reference;
+             d["low_cutoff_hz"] = nan_to_none(c.low_cutoff_hz);
+             d["high_cutoff_hz"] = nan_to_none(c.high_cutoff_hz);
+             d["notch_hz"] = nan_to_none(c.notch_hz);
+             d["conversion"] = nan_to_none(c.conversion);
+             d["offset"] = c.offset;
+             d["digital_min"] = nan_to_none(c.digital_min);
+             d["digital_max"] = nan_to_none(c.digital_max);
+             return d;
+           },
+           "All fields as a dict (one row of cramplab.io.channels_table).")
       .def("__repr__", [](const emg::ChannelInfo& c) {
         return "ChannelInfo(name='" + c.name + "', type='" + c.type + "', units='" + c.units + "')";
       });
 
   py::class_<emg::Event>(m, "Event", "A labelled interval on one channel (-1 = all channels).")
+      .def(py::init([](long channel, std::int64_t start_sample, std::optional<std::int64_t> end_sample,
+                       std::string kind, std::string source) {
+             return emg::Event{channel, start_sample, end_sample.value_or(start_sample), std::move(kind),
+                               std::move(source)};
+           }),
+           py::kw_only(), py::arg("channel") = -1, py::arg("start_sample"), py::arg("end_sample") = py::none(),
+           py::arg("kind") = "", py::arg("source") = "",
+           "An event from start_sample to end_sample (default: an instant) on `channel` (-1 = all).")
       .def_readonly("channel", &emg::Event::channel)
       .def_readonly("start_sample", &emg::Event::start_sample)
       .def_readonly("end_sample", &emg::Event::end_sample)
       .def_readonly("kind", &emg::Event::kind)
-      .def_readonly("source", &emg::Event::source);
+      .def_readonly("source", &emg::Event::source)
+      .def("__repr__", [](const emg::Event& e) {
+        return "Event(channel=" + std::to_string(e.channel) + ", start_sample=" + std::to_string(e.start_sample) +
+               ", end_sample=" + std::to_string(e.end_sample) + ", kind='" + e.kind + "', source='" + e.source + "')";
+      });
+
+  py::class_<emg::StimTrain>(m, "StimTrain", "One stimulation train (sample indices into the recording).")
+      .def(py::init([](long train_id, std::int64_t start_sample, std::int64_t end_sample, double frequency_hz,
+                       double pulse_width_us, double intensity, long n_pulses) {
+             return emg::StimTrain{train_id, start_sample, end_sample, frequency_hz, pulse_width_us, intensity, n_pulses};
+           }),
+           py::kw_only(), py::arg("train_id") = 0, py::arg("start_sample") = 0, py::arg("end_sample") = 0,
+           py::arg("frequency_hz") = 0.0, py::arg("pulse_width_us") = 0.0, py::arg("intensity") = 0.0,
+           py::arg("n_pulses") = 0)
+      .def_readonly("train_id", &emg::StimTrain::train_id)
+      .def_readonly("start_sample", &emg::StimTrain::start_sample)
+      .def_readonly("end_sample", &emg::StimTrain::end_sample)
+      .def_readonly("frequency_hz", &emg::StimTrain::frequency_hz)
+      .def_readonly("pulse_width_us", &emg::StimTrain::pulse_width_us)
+      .def_readonly("intensity", &emg::StimTrain::intensity)
+      .def_readonly("n_pulses", &emg::StimTrain::n_pulses)
+      .def("__repr__", [](const emg::StimTrain& t) {
+        return "StimTrain(train_id=" + std::to_string(t.train_id) + ", start_sample=" + std::to_string(t.start_sample) +
+               ", end_sample=" + std::to_string(t.end_sample) + ", n_pulses=" + std::to_string(t.n_pulses) + ")";
+      });
+
+  py::class_<emg::Stimulation>(m, "Stimulation", "Stimulation pulses (sample indices) and the train table.")
+      .def_property_readonly("pulses",
+                             [](const emg::Stimulation& s) {
+                               py::array_t<std::int64_t> a(static_cast<py::ssize_t>(s.pulses.size()));
+                               std::copy(s.pulses.begin(), s.pulses.end(), a.mutable_data());
+                               return a;
+                             })
+      .def_readonly("trains", &emg::Stimulation::trains);
 
   py::class_<emg::Recording>(m, "Recording", R"doc(
 A multichannel EMG recording: data (channels x samples, float64), sampling rate, channel metadata,
@@ -82,6 +216,8 @@ units : sequence of str, optional
     One unit for all channels or one per channel (default ``"V"``).
 start_time_s : float, optional
     Time of the first sample in seconds (default 0).
+attributes : dict of str to str, optional
+    Free-form recording metadata (source_file, device, subject, ...).
 
 Raises
 ------
@@ -102,7 +238,8 @@ Examples
 20.0
 )doc")
       .def(py::init(&make_recording), py::arg("data"), py::kw_only(), py::arg("fs_hz"),
-           py::arg("channel_names") = py::none(), py::arg("units") = py::none(), py::arg("start_time_s") = 0.0)
+           py::arg("channel_names") = py::none(), py::arg("units") = py::none(), py::arg("start_time_s") = 0.0,
+           py::arg("attributes") = py::none())
       .def_property_readonly(
           "data", [](const emg::Recording& r) -> const RowMatrixXd& { return r.data(); },
           py::return_value_policy::reference_internal, "Samples, (n_channels, n_samples), read-only view.")
@@ -119,6 +256,61 @@ Examples
                                return names;
                              })
       .def_property_readonly("events", &emg::Recording::events)
+      .def_property_readonly("stimulation", &emg::Recording::stimulation,
+                             "Stimulation pulses and trains (a copy; change with set_stimulation).")
+      .def_property_readonly("attributes", &emg::Recording::attributes,
+                             "Recording metadata as a dict (a copy; change with set_attribute).")
+      .def("set_attribute", &emg::Recording::set_attribute, py::arg("key"), py::arg("value"),
+           "Set or replace one metadata attribute (key must be non-empty).")
+      .def("set_channel_info", &edit_channel, py::arg("channel"), R"doc(
+Edit one channel's metadata by keyword; fields not given stay as they are.
+
+Parameters
+----------
+channel : int or str
+    Channel index or name.
+**fields
+    Any of name, type, units, target_muscle, placement, reference (str) and conversion, offset,
+    digital_min, digital_max (float; ``float("nan")`` clears). The filter cut-offs cannot be
+    edited: they follow the operations applied to the data.
+
+Raises
+------
+ValueError
+    If the channel does not exist or the new name is empty or already used.
+TypeError
+    For an unknown field.
+
+Examples
+--------
+>>> import numpy as np, cramplab
+>>> rec = cramplab.Recording(np.zeros((2, 10)), fs_hz=1000.0)
+>>> rec.set_channel_info("ch1", name="TA", target_muscle="tibialis anterior", units="mV")
+>>> rec.channels[1]
+ChannelInfo(name='TA', type='EMG', units='mV')
+)doc")
+      .def(
+          "add_event",
+          [](emg::Recording& r, long channel, std::int64_t start_sample, std::optional<std::int64_t> end_sample,
+             std::string kind, std::string source) {
+            r.add_event(emg::Event{channel, start_sample, end_sample.value_or(start_sample), std::move(kind),
+                                   std::move(source)});
+          },
+          py::kw_only(), py::arg("channel") = -1, py::arg("start_sample"), py::arg("end_sample") = py::none(),
+          py::arg("kind") = "", py::arg("source") = "",
+          "Add an event [start_sample, end_sample] (default an instant) on `channel` (-1 = all channels).\n"
+          "ValueError if the channel or samples are outside the recording.")
+      .def(
+          "set_stimulation",
+          [](emg::Recording& r, const std::vector<std::int64_t>& pulses, const py::iterable& trains) {
+            emg::Stimulation s;
+            s.pulses = pulses;
+            for (const auto& t : trains) s.trains.push_back(train_from(t));
+            r.set_stimulation(std::move(s));
+          },
+          py::kw_only(), py::arg("pulses") = std::vector<std::int64_t>{}, py::arg("trains") = py::list(),
+          "Replace the stimulation: pulse sample indices (strictly increasing, inside the recording) and\n"
+          "trains (StimTrain objects or dicts with the StimTrain field names).")
       .def_property_readonly("history", &emg::Recording::history)
       .def("channel_index", &emg::Recording::channel_index, py::arg("name"))
       .def(

@@ -11,6 +11,7 @@ void bind_filters(py::module_& m);
 void bind_amplitude(py::module_& m);
 void bind_mains(py::module_& m);
 void bind_spectral(py::module_& m);
+void bind_io(py::module_& m);
 }  // namespace cramplab
 
 PYBIND11_MODULE(_core, m) {
@@ -37,4 +38,6 @@ PYBIND11_MODULE(_core, m) {
   cramplab::bind_mains(mains);
   auto spectral = m.def_submodule("spectral", "Spectra, spectral metrics and fatigue series");
   cramplab::bind_spectral(spectral);
+  auto io = m.def_submodule("io", "Recording files: the CrampLab HDF5 store, import and export");
+  cramplab::bind_io(io);
 }

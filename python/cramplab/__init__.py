@@ -16,14 +16,16 @@ Spectra
     peak_frequency, band_power, spectral_moments, fatigue_index_fi_nsm5, fatigue_series,
     linear_trend, student_t_ppf, fatigue_params, fatigue_table, trend_table
 Data
-    Recording, ChannelInfo, Event
+    Recording, ChannelInfo, Event, StimTrain, Stimulation, read, write, read_header, validate_file,
+    import_file, export_file, detect_format, quality_report; more in :mod:`cramplab.io`
+    (import_events, to_dataframe, events_table, channels_table, trains_table)
 """
 from __future__ import annotations
 
 from . import _core
 from ._core import ConfigError, FormatError, IoError, get_num_threads, set_num_threads
 from ._core.amplitude import arv, iemg, linear_envelope, moving_average, moving_rms, rectify, rms, tkeo
-from ._core.core import ChannelInfo, Event, Recording
+from ._core.core import ChannelInfo, Event, Recording, StimTrain, Stimulation
 from ._core.filters import SosFilter, butter, iirnotch, iirpeak, sosfilt, sosfilt_zi, sosfiltfilt, sosfreqz
 from ._core.mains import MainsResult, detect_line_frequency, remove_mains
 from ._core.spectral import (
@@ -49,15 +51,20 @@ from ._core.spectral import (
     welch,
 )
 from ._results import fatigue_table, trend_table
+from . import io
+from .io import detect_format, export_file, import_file, quality_report, read, read_header, validate_file, write
 
 __version__ = _core.__version__
 
 __all__ = [
     "ChannelInfo", "ConfigError", "Event", "FatigueSeries", "FormatError", "IoError", "MainsResult",
-    "Psd", "Recording", "SosFilter", "Spectrogram", "Stft", "Trend", "arv", "band_power", "butter",
-    "detect_line_frequency", "fatigue_index_fi_nsm5", "fatigue_params", "fatigue_series", "fatigue_table",
-    "get_num_threads", "get_window", "iemg", "iirnotch", "iirpeak", "linear_envelope", "linear_trend",
-    "mean_frequency", "median_frequency", "moving_average", "moving_rms", "peak_frequency", "periodogram",
-    "rectify", "remove_mains", "rms", "set_num_threads", "sosfilt", "sosfilt_zi", "sosfiltfilt", "sosfreqz",
-    "spectral_moments", "spectrogram", "stft", "student_t_ppf", "tkeo", "trend_table", "welch",
+    "Psd", "Recording", "SosFilter", "Spectrogram", "Stft", "StimTrain", "Stimulation", "Trend",
+    "arv", "band_power", "butter", "detect_format", "detect_line_frequency", "export_file",
+    "fatigue_index_fi_nsm5", "fatigue_params", "fatigue_series", "fatigue_table", "get_num_threads",
+    "get_window", "iemg", "iirnotch", "iirpeak", "import_file", "linear_envelope",
+    "linear_trend", "mean_frequency", "median_frequency", "moving_average", "moving_rms",
+    "peak_frequency", "periodogram", "quality_report", "read", "read_header", "rectify",
+    "remove_mains", "rms", "set_num_threads", "sosfilt", "sosfilt_zi", "sosfiltfilt", "sosfreqz",
+    "spectral_moments", "spectrogram", "stft", "student_t_ppf", "tkeo", "trend_table",
+    "validate_file", "welch", "write",
 ]

@@ -6,8 +6,9 @@ import pytest
 
 import cramplab
 from cramplab import _core, _results
+from cramplab import io as cramplab_io
 
-SUBMODULES = [_core.core, _core.filters, _core.amplitude, _core.mains, _core.spectral, _results]
+SUBMODULES = [_core.core, _core.filters, _core.amplitude, _core.mains, _core.spectral, _core.io, cramplab_io, _results]
 
 
 @pytest.mark.parametrize("module", SUBMODULES, ids=lambda m: m.__name__)

@@ -1,8 +1,13 @@
 #include "common/cli.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <iostream>
+#include <mutex>
+#include <thread>
 #include <unistd.h>
 
 namespace cramplab {
@@ -22,9 +27,13 @@ bool parse_command(const CommandSpec& spec, const std::vector<std::string>& args
   for (const auto& g : groups) visible.add(g);
   po::options_description all;
   all.add(visible);
-  all.add_options()("input", po::value<std::string>(), "input file");
+  if (spec.many_inputs) {
+    all.add_options()("input", po::value<std::vector<std::string>>(), "input files");
+  } else {
+    all.add_options()("input", po::value<std::string>(), "input file");
+  }
   po::positional_options_description pos;
-  pos.add("input", 1);
+  pos.add("input", spec.many_inputs ? -1 : 1);
 
   try {
     po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
@@ -58,11 +67,75 @@ void Progress::step(const std::string& what) {
   std::fflush(stderr);
 }
 
+void Progress::clear() {
+  if (enabled_ && current_ > 0) {
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+  }
+}
+
 std::string fixed(double value, int digits) {
   if (std::isnan(value)) return "nan";
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", digits, value);
   return buf;
+}
+
+std::string with_cli_hints(const std::string& message) {
+  if (message.find("wraparound=unwrap") != std::string::npos && message.find("--wfdb.wraparound") == std::string::npos) {
+    return message + " (CLI: --wfdb.wraparound unwrap or keep)";
+  }
+  return message;
+}
+
+void print_error(const std::string& message) {
+  std::string line = with_cli_hints(message);
+  for (auto& ch : line) {
+    if (ch == '\n' || ch == '\r') ch = ' ';
+  }
+  std::cerr << "cramplab: " << line << std::endl;
+}
+
+std::string file_message(const std::string& file, const std::string& message) {
+  if (message.find(file) != std::string::npos) return message;
+  return file + ": " + message;
+}
+
+void run_in_order(int n, int jobs, const std::function<void(int)>& task, const std::function<void(int)>& done) {
+  if (n <= 0) return;
+  const int workers = std::min(std::max(jobs, 1), n);
+  if (workers == 1) {
+    for (int i = 0; i < n; ++i) {
+      task(i);
+      done(i);
+    }
+    return;
+  }
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<char> finished(static_cast<std::size_t>(n), 0);
+  std::atomic<int> next{0};
+  std::vector<std::thread> pool;
+  pool.reserve(static_cast<std::size_t>(workers));
+  for (int w = 0; w < workers; ++w) {
+    pool.emplace_back([&] {
+      for (int i = next++; i < n; i = next++) {
+        task(i);
+        {
+          const std::lock_guard<std::mutex> lock(mutex);
+          finished[static_cast<std::size_t>(i)] = 1;
+        }
+        cv.notify_all();
+      }
+    });
+  }
+  for (int i = 0; i < n; ++i) {
+    std::unique_lock<std::mutex> lock(mutex);
+    cv.wait(lock, [&] { return finished[static_cast<std::size_t>(i)] != 0; });
+    lock.unlock();
+    done(i);
+  }
+  for (auto& t : pool) t.join();
 }
 
 }  // namespace cramplab

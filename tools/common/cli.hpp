@@ -3,6 +3,8 @@
 
 #include <boost/program_options.hpp>
 
+#include <exception>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -34,10 +36,11 @@ struct CommandSpec {
   std::string synopsis;  ///< e.g. "cramplab filter INPUT -o OUT.tsv [options]"
   std::string summary;   ///< one paragraph
   std::string examples;  ///< lines shown after the options
+  bool many_inputs = false;  ///< INPUT... (vm["input"] is a std::vector<std::string>)
 };
 
 /// Parse `args` (the words after the command name) with `options` plus --help and one
-/// positional INPUT. Returns false when --help was printed (the command should exit 0).
+/// positional INPUT (or one or more with spec.many_inputs). Returns false when --help was printed (the command should exit 0).
 /// Throws UsageError for unknown options, bad values or a missing INPUT.
 bool parse_command(const CommandSpec& spec, const std::vector<std::string>& args,
                    const std::vector<po::options_description>& groups, po::variables_map& vm);
@@ -48,6 +51,8 @@ class Progress {
   Progress(std::string command, int n_steps, bool quiet);
   ~Progress();
   void step(const std::string& what);
+  /// Erase the progress line (before printing other output on a terminal).
+  void clear();
 
  private:
   std::string command_;
@@ -58,5 +63,20 @@ class Progress {
 
 /// Fixed-point text with `digits` decimals, "nan" for NaN.
 std::string fixed(double value, int digits);
+
+/// Print "cramplab: <message>" as one line on stderr (newlines become spaces), with
+/// with_cli_hints() applied.
+void print_error(const std::string& message);
+
+/// A library message that names a library option (wraparound=unwrap) gets the CLI spelling added.
+std::string with_cli_hints(const std::string& message);
+
+/// "<file>: <message>", without repeating the file when the message already names it.
+std::string file_message(const std::string& file, const std::string& message);
+
+/// Run task(i) for i in [0, n) on min(jobs, n) threads (jobs <= 1: on the calling thread) and call
+/// done(i) on the calling thread in index order as soon as tasks 0..i have finished, so output is
+/// the same for any job count. Neither callback may throw.
+void run_in_order(int n, int jobs, const std::function<void(int)>& task, const std::function<void(int)>& done);
 
 }  // namespace cramplab

@@ -10,5 +10,9 @@ namespace cramplab {
 int run_filter(const std::vector<std::string>& args);
 int run_psd(const std::vector<std::string>& args);
 int run_fatigue(const std::vector<std::string>& args);
+int run_info(const std::vector<std::string>& args);
+int run_import(const std::vector<std::string>& args);
+int run_export(const std::vector<std::string>& args);
+int run_validate(const std::vector<std::string>& args);
 
 }  // namespace cramplab

@@ -1,6 +1,12 @@
 #include "common/options.hpp"
 
+#include "common/pipeline.hpp"
+
+#include <emg/errors.hpp>
 #include <emg/io/text.hpp>
+
+#include <cctype>
+#include <cmath>
 
 namespace cramplab {
 
@@ -25,16 +31,75 @@ std::string help(const emg::ParamTable& table, const std::string& name, const st
 
 }  // namespace
 
-po::options_description input_options(InputArgs& a) {
-  po::options_description d("Input (INPUT: a text table, CSV/TSV/whitespace, one column per channel)", kHelpWidth, kHelpWidth / 2);
+po::options_description import_options(ImportArgs& a, const std::string& title, const std::string& format_option) {
+  po::options_description d(title, kHelpWidth, kHelpWidth / 2);
   d.add_options()
+      (format_option.c_str(), po::value<std::string>(&a.format)->default_value("auto"),
+       "input reader: auto (from magic bytes, then extension), cramplab, text (csv, tsv, txt), edf, bdf, wfdb, "
+       "opensignals, mat")
       ("fs-hz", po::value<double>(&a.fs_hz)->default_value(0.0, "0"),
-       "sampling rate [Hz]; 0 = from a time column or a '# Sampling Rate' header line")
+       "text: sampling rate [Hz]; 0 = from a time column or a '# Sampling Rate' header line")
       ("columns", po::value<std::string>(&a.columns)->default_value(""),
-       "data columns to use as channels, 0-based, counted after the time column, e.g. 0,1,3 (default: all)")
+       "text: data columns to use as channels, 0-based, counted after the time column, e.g. 0,1,3 (default: all)")
       ("time-column", po::value<std::string>(&a.time_column)->default_value("auto"),
-       "time column: auto (a column named time/t/time_s/seconds, or an increasing first column), none, or a column name");
+       "text: time column: auto (a column named time/t/time_s/seconds, or an increasing first column), none, or a "
+       "column name")
+      ("delimiter", po::value<std::string>(&a.delimiter)->default_value("auto"),
+       "text: field separator: auto, tab, comma, semicolon, space (any whitespace), or one character")
+      ("units", po::value<std::string>(&a.units)->default_value(""),
+       "text: units of every channel (default: from the header, else none)")
+      ("wfdb.wraparound", po::value<std::string>(&a.wfdb_wraparound)->default_value("error"),
+       "WFDB int16 wrap-around (a jump of more than half the ADC range): error, unwrap (add/subtract 2^16 counts), "
+       "keep (import as stored, with a warning attribute)")
+      ("min-fs-hz", po::value<double>(&a.min_fs_hz)->default_value(0.0, "0"),
+       "refuse recordings sampled below this rate [Hz], e.g. 200 for EMG analysis; 0 = any");
   return d;
+}
+
+emg::io::ImportOptions to_import_options(const ImportArgs& a) {
+  emg::io::ImportOptions o;
+  try {
+    o.format = emg::io::parse_format(a.format);
+  } catch (const emg::InvalidArgument& e) {
+    throw UsageError(std::string("--format / --input-format: ") + e.what());
+  }
+  if (!std::isfinite(a.fs_hz) || a.fs_hz < 0.0) {
+    throw UsageError("--fs-hz: fs_hz=" + text(a.fs_hz) + " must be finite and > 0 (or 0 = from the file)");
+  }
+  if (!std::isfinite(a.min_fs_hz) || a.min_fs_hz < 0.0) {
+    throw UsageError("--min-fs-hz: min_fs_hz=" + text(a.min_fs_hz) + " must be finite and >= 0");
+  }
+  if (a.wfdb_wraparound != "error" && a.wfdb_wraparound != "unwrap" && a.wfdb_wraparound != "keep") {
+    throw UsageError("--wfdb.wraparound='" + a.wfdb_wraparound + "' must be error, unwrap or keep");
+  }
+  o.text.fs_hz = a.fs_hz;
+  o.text.columns = parse_columns(a.columns);
+  o.text.time_column = a.time_column;
+  o.text.units = a.units;
+  const std::string& d = a.delimiter;
+  if (d == "auto") {
+    o.text.delimiter = 0;
+  } else if (d == "tab" || d == "\\t") {
+    o.text.delimiter = '\t';
+  } else if (d == "comma") {
+    o.text.delimiter = ',';
+  } else if (d == "semicolon") {
+    o.text.delimiter = ';';
+  } else if (d == "space" || d == "whitespace") {
+    o.text.delimiter = ' ';
+  } else if (d.size() == 1 && d[0] != '#' && d[0] != '.' && d[0] != '-' && d[0] != '+' && !std::isdigit(static_cast<unsigned char>(d[0]))) {
+    o.text.delimiter = d[0];
+  } else {
+    throw UsageError("--delimiter='" + d + "' must be auto, tab, comma, semicolon, space or one character that "
+                     "cannot be part of a number");
+  }
+  o.wfdb.wraparound = a.wfdb_wraparound;
+  o.min_fs_hz = a.min_fs_hz;
+  return o;
+}
+
+po::options_description input_options(InputArgs& a) {
+  return import_options(a, "Input (INPUT: any importable file; a text table needs a time column, a '# Sampling Rate' line or --fs-hz)");
 }
 
 po::options_description general_options(InputArgs& a, const std::string& output_help) {
@@ -131,5 +196,64 @@ po::options_description fatigue_options(FatigueArgs& a) {
 }
 
 void finish(FatigueArgs& a) { a.fatigue.detrend = emg::spectral::parse_detrend(a.detrend); }
+
+po::options_description write_options(WriteArgs& a) {
+  po::options_description d("CrampLab HDF5 output", kHelpWidth, kHelpWidth / 2);
+  d.add_options()
+      ("sample-type", po::value<std::string>(&a.sample_type)->default_value("auto"),
+       "auto (integer ADC counts when they reproduce every sample exactly, else float64), float64, float32 (lossy), "
+       "integer (error if not exact)")
+      ("compression", po::value<std::string>(&a.compression)->default_value("auto"),
+       "auto (none for float data, shuffle+deflate(1) for integer counts), none, deflate")
+      ("deflate-level", po::value<int>(&a.deflate_level)->default_value(1), "deflate level with --compression deflate, 1..9")
+      ("overwrite", po::bool_switch(&a.overwrite), "replace existing output files (default: refuse)");
+  return d;
+}
+
+emg::io::WriteOptions to_write_options(const WriteArgs& a) {
+  emg::io::WriteOptions o;
+  const std::string& t = a.sample_type;
+  if (t == "auto") {
+    o.sample_type = emg::io::SampleType::Auto;
+  } else if (t == "float64") {
+    o.sample_type = emg::io::SampleType::Float64;
+  } else if (t == "float32") {
+    o.sample_type = emg::io::SampleType::Float32;
+  } else if (t == "integer") {
+    o.sample_type = emg::io::SampleType::Integer;
+  } else {
+    throw UsageError("--sample-type='" + t + "' must be auto, float64, float32 or integer");
+  }
+  const std::string& c = a.compression;
+  if (c == "auto") {
+    o.compression = emg::io::Compression::Auto;
+  } else if (c == "none") {
+    o.compression = emg::io::Compression::None;
+  } else if (c == "deflate") {
+    o.compression = emg::io::Compression::Deflate;
+  } else {
+    throw UsageError("--compression='" + c + "' must be auto, none or deflate");
+  }
+  if (a.deflate_level < 1 || a.deflate_level > 9) {
+    throw UsageError("--deflate-level=" + std::to_string(a.deflate_level) + " must be in 1..9");
+  }
+  o.deflate_level = a.deflate_level;
+  o.overwrite = a.overwrite;
+  return o;
+}
+
+po::options_description quality_options(emg::QualityParams& q) {
+  const auto& qt = emg::QualityParams::describe();
+  po::options_description d("Signal-quality summary", kHelpWidth, kHelpWidth / 2);
+  d.add_options()
+      ("quality.flat_run_s", po::value<double>(&q.flat_run_s)->default_value(q.flat_run_s, text(q.flat_run_s)),
+       help(qt, "flat_run_s", "shortest run of identical samples counted as flat [s]").c_str())
+      ("quality.dead_rms_ratio", po::value<double>(&q.dead_rms_ratio)->default_value(q.dead_rms_ratio, text(q.dead_rms_ratio)),
+       help(qt, "dead_rms_ratio", "RMS ratio to the median channel below which a channel is dead").c_str())
+      ("quality.clip_run_samples",
+       po::value<double>(&q.clip_run_samples)->default_value(q.clip_run_samples, text(q.clip_run_samples)),
+       help(qt, "clip_run_samples", "shortest run at the channel's min or max counted as clipping").c_str());
+  return d;
+}
 
 }  // namespace cramplab

@@ -6,7 +6,10 @@
 #include "common/cli.hpp"
 
 #include <emg/filters/mains.hpp>
+#include <emg/io/formats.hpp>
+#include <emg/io/store.hpp>
 #include <emg/processing.hpp>
+#include <emg/quality.hpp>
 #include <emg/spectral/fatigue.hpp>
 #include <emg/spectral/spectra.hpp>
 
@@ -14,11 +17,27 @@
 
 namespace cramplab {
 
-/// INPUT and how to read it, plus the options every command has.
-struct InputArgs {
+/// How to read an input file of any importable format (binds emg::io::ImportOptions): the text
+/// options, --format, --wfdb.wraparound and --min-fs-hz.
+struct ImportArgs {
   double fs_hz = 0.0;
   std::string columns;
   std::string time_column = "auto";
+  std::string delimiter = "auto";
+  std::string units;
+  std::string format = "auto";
+  std::string wfdb_wraparound = "error";
+  double min_fs_hz = 0.0;
+};
+/// `format_option` names the reader option: "format", or "input-format" where --format names
+/// the output format (export).
+po::options_description import_options(ImportArgs& args, const std::string& title,
+                                       const std::string& format_option = "format");
+/// Check the values and convert; throws UsageError naming the option.
+emg::io::ImportOptions to_import_options(const ImportArgs& args);
+
+/// INPUT and how to read it, plus the options every command has.
+struct InputArgs : ImportArgs {
   std::string output;
   bool quiet = false;
   int threads = 0;
@@ -53,5 +72,18 @@ struct FatigueArgs {
 };
 po::options_description fatigue_options(FatigueArgs& args);
 void finish(FatigueArgs& args);
+
+/// How `import` (and `export -o X.h5`) write the CrampLab HDF5 file (binds emg::io::WriteOptions).
+struct WriteArgs {
+  std::string sample_type = "auto";
+  std::string compression = "auto";
+  int deflate_level = 1;
+  bool overwrite = false;
+};
+po::options_description write_options(WriteArgs& args);
+emg::io::WriteOptions to_write_options(const WriteArgs& args);
+
+/// Signal-quality summary options (--quality.*), bound to emg::QualityParams.
+po::options_description quality_options(emg::QualityParams& params);
 
 }  // namespace cramplab

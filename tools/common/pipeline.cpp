@@ -1,12 +1,14 @@
 #include "common/pipeline.hpp"
 
 #include <emg/errors.hpp>
+#include <emg/io/formats.hpp>
 #include <emg/io/text.hpp>
 #include <emg/parallel.hpp>
 #include <emg/processing.hpp>
 
 #include <charconv>
 #include <filesystem>
+#include <mutex>
 
 namespace cramplab {
 
@@ -34,12 +36,39 @@ void apply_general(const InputArgs& args) {
   emg::set_num_threads(args.threads);
 }
 
-emg::Recording load_input(const std::string& path, const InputArgs& args) {
-  emg::io::TextReadOptions opt;
-  opt.fs_hz = args.fs_hz;
-  opt.columns = parse_columns(args.columns);
-  opt.time_column = args.time_column;
-  return emg::io::read_text(path, opt);
+emg::Recording load_input(const std::string& path, const ImportArgs& args) {
+  return load_any(path, to_import_options(args)).recording;
+}
+
+namespace {
+// EDFlib keeps its open files in a global table and matio is not documented as thread-safe.
+std::mutex g_global_state_readers;
+}  // namespace
+
+LoadedInput load_any(const std::string& path, const emg::io::ImportOptions& options) {
+  using emg::io::Format;
+  std::error_code ec;
+  if (options.format == Format::Auto && std::filesystem::is_regular_file(path, ec) &&
+      std::filesystem::file_size(path, ec) == 0 && !ec) {
+    throw emg::FormatError(path + ": file is empty");
+  }
+  const Format format = options.format == Format::Auto ? emg::io::detect_format(path) : options.format;
+  if (format == Format::Cramplab) {
+    emg::io::FileHeader header = emg::io::read_header(path);
+    LoadedInput in{emg::io::read(path), emg::io::format_name(format), std::move(header)};
+    if (options.min_fs_hz > 0.0 && in.recording.fs_hz() < options.min_fs_hz) {
+      throw emg::FormatError(path + ": fs_hz=" + emg::io::format_double(in.recording.fs_hz()) +
+                             " is below min_fs_hz=" + emg::io::format_double(options.min_fs_hz));
+    }
+    return in;
+  }
+  emg::io::ImportOptions opt = options;
+  opt.format = format;
+  if (format == Format::Edf || format == Format::Bdf || format == Format::Matlab) {
+    const std::lock_guard<std::mutex> lock(g_global_state_readers);
+    return {emg::io::import_file(path, opt), emg::io::format_name(format), std::nullopt};
+  }
+  return {emg::io::import_file(path, opt), emg::io::format_name(format), std::nullopt};
 }
 
 Preprocessed preprocess(const emg::Recording& rec, const PreprocessArgs& args, Progress& progress) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,14 @@ struct ChannelInfo {
   double low_cutoff_hz = std::numeric_limits<double>::quiet_NaN();
   double high_cutoff_hz = std::numeric_limits<double>::quiet_NaN();
   double notch_hz = std::numeric_limits<double>::quiet_NaN();
+  // Where the samples came from an ADC: value = count * conversion + offset, in `units`.
+  // NaN conversion = not known to be integer counts. Importers set these; any operation that
+  // changes the data (Recording::with_data) clears them, because the data are no longer counts.
+  // The HDF5 writer stores integer counts only when every sample reproduces bit-exactly.
+  double conversion = std::numeric_limits<double>::quiet_NaN();  ///< units per ADC count
+  double offset = 0.0;                                             ///< units at count 0
+  double digital_min = std::numeric_limits<double>::quiet_NaN();   ///< lowest ADC count the device can record
+  double digital_max = std::numeric_limits<double>::quiet_NaN();   ///< highest ADC count
 };
 
 /// A labelled interval (or instant when start == end) on one channel (-1 = all channels).
@@ -68,6 +77,9 @@ class Recording {
   const std::vector<Event>& events() const { return events_; }
   const Stimulation& stimulation() const { return stimulation_; }
   const std::vector<std::string>& history() const { return history_; }
+  /// Free-form recording metadata (source_file, source_format, source_sha256, device, subject,
+  /// header comments...). Stored as attributes of /recording in the HDF5 file.
+  const std::map<std::string, std::string>& attributes() const { return attributes_; }
 
   /// Index of the channel called `name`; throws InvalidArgument listing the names if absent.
   long channel_index(const std::string& name) const;
@@ -86,6 +98,11 @@ class Recording {
   void add_event(Event event);
   void set_stimulation(Stimulation stimulation);
   void append_history(const std::string& line) { history_.push_back(line); }
+  /// Set (or replace) one metadata attribute; the key must be non-empty.
+  void set_attribute(const std::string& key, const std::string& value);
+  /// Replace a channel's metadata wholesale (importers and the HDF5 reader); the name must stay
+  /// unique and non-empty.
+  void set_channel_info(long index, ChannelInfo info);
 
   /// Only filter operations call these (they keep the cut-off metadata true to the data).
   ChannelInfo& mutable_channel_for_filter_op(long index) { return channels_.at(static_cast<std::size_t>(index)); }
@@ -101,6 +118,7 @@ class Recording {
   std::vector<Event> events_;
   Stimulation stimulation_;
   std::vector<std::string> history_;
+  std::map<std::string, std::string> attributes_;
 };
 
 }  // namespace emg

@@ -4,6 +4,7 @@
 #include "detail/check.hpp"
 
 #include <cmath>
+#include <limits>
 #include <utility>
 
 namespace emg {
@@ -54,7 +55,13 @@ Recording Recording::with_data(RowMatrixXd data, const std::string& operation) c
     fail_param("Recording.with_data", "data", std::to_string(data.rows()) + " rows",
                "must keep the channel count (" + std::to_string(data_.rows()) + ")");
   }
-  Recording out(std::move(data), fs_hz_, channels_, start_time_s_);
+  std::vector<ChannelInfo> channels = channels_;
+  for (auto& ch : channels) {  // the new data are not ADC counts any more
+    ch.conversion = ch.digital_min = ch.digital_max = std::numeric_limits<double>::quiet_NaN();
+    ch.offset = 0.0;
+  }
+  Recording out(std::move(data), fs_hz_, std::move(channels), start_time_s_);
+  out.attributes_ = attributes_;
   out.events_ = events_;
   out.stimulation_ = stimulation_;
   out.history_ = history_;
@@ -76,6 +83,7 @@ Recording Recording::select_channels(const std::vector<long>& indices) const {
     info.push_back(channels_[static_cast<std::size_t>(i)]);
   }
   Recording out(std::move(sub), fs_hz_, std::move(info), start_time_s_);
+  out.attributes_ = attributes_;
   out.stimulation_ = stimulation_;
   out.history_ = history_;
   for (const auto& e : events_) {
@@ -148,6 +156,27 @@ void Recording::set_stimulation(Stimulation stimulation) {
     }
   }
   stimulation_ = std::move(stimulation);
+}
+
+void Recording::set_attribute(const std::string& key, const std::string& value) {
+  if (key.empty()) fail_param("Recording.set_attribute", "key", "\"\"", "must not be empty");
+  attributes_[key] = value;
+}
+
+void Recording::set_channel_info(long index, ChannelInfo info) {
+  if (index < 0 || index >= n_channels()) {
+    fail_param("Recording.set_channel_info", "index", std::to_string(index),
+               "must be in [0, " + std::to_string(n_channels()) + ")");
+  }
+  const std::string param = "channels[" + std::to_string(index) + "].name";
+  if (info.name.empty()) fail_param("Recording.set_channel_info", param, "\"\"", "must not be empty");
+  for (long j = 0; j < n_channels(); ++j) {
+    if (j != index && channels_[static_cast<std::size_t>(j)].name == info.name) {
+      fail_param("Recording.set_channel_info", param, "\"" + info.name + "\"",
+                 "must be unique (also used by channel " + std::to_string(j) + ")");
+    }
+  }
+  channels_[static_cast<std::size_t>(index)] = std::move(info);
 }
 
 }  // namespace emg

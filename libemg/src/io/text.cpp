@@ -17,6 +17,7 @@
 #include <limits>
 #include <sstream>
 #include <string_view>
+#include <random>
 #include <unistd.h>
 
 namespace emg::io {
@@ -124,6 +125,8 @@ std::string unquote(std::string_view s) {
 struct HeaderInfo {
   double fs_hz = 0.0;
   long fs_line = 0;
+  double start_time_s = std::numeric_limits<double>::quiet_NaN();  // "# Start Time (s):= 12.5"
+  std::vector<std::string> units;                    // "# Units:= s<d>V<d>V" (one per column)
   std::vector<std::string> opensignals_labels;       // "# Labels:= EMG"
   std::vector<std::string> channel_names, channel_units;  // "Channel k: 'name', n values, engineering units: mV"
   std::vector<std::string> header_lines;             // non-comment, non-numeric lines before the data
@@ -143,6 +146,17 @@ void parse_comment(std::string_view body, long line_no, HeaderInfo& h, const std
     }
     h.fs_hz = fs;
     h.fs_line = line_no;
+  } else if (key.rfind("start time", 0) == 0) {
+    double t = 0.0;
+    if (!parse_number(value, t) || !std::isfinite(t)) {
+      format_error(path, line_no, "start time " + quote(value) + " is not a finite number of seconds");
+    }
+    h.start_time_s = t;
+  } else if (key == "units") {
+    h.units.clear();
+    auto list = body.substr(pos + 2);
+    if (!list.empty() && list.front() == ' ') list.remove_prefix(1);
+    for (auto f : split(list, detect_delimiter(list))) h.units.push_back(unquote(f));
   } else if (key == "labels") {
     h.opensignals_labels.clear();
     for (auto f : split(value, detect_delimiter(value))) h.opensignals_labels.push_back(unquote(f));
@@ -297,7 +311,8 @@ Recording read_text(const std::string& path, const TextReadOptions& options) {
     const auto line = trim(raw);
     if (line.empty()) continue;
     if (line.front() == '#') {
-      if (!in_data) parse_comment(line.substr(1), line_no, h, path);
+      // untrimmed: a units line may end in empty (tab-separated) fields
+      if (!in_data) parse_comment(raw.substr(raw.find('#') + 1), line_no, h, path);
       continue;
     }
     if (!in_data) {
@@ -471,7 +486,16 @@ Recording read_text(const std::string& path, const TextReadOptions& options) {
   if (time_col >= 0) {
     auto t = [&](long r) { return values[static_cast<std::size_t>(r) * n_fields + time_col]; };
     if (!index_column) start_time = t(0);
-    if (fs == 0.0 && !index_column) {
+    // A '# Sampling Rate' header states the rate exactly; printed times only approximate it.
+    if (fs == 0.0 && !index_column && h.fs_hz > 0.0 && n_rows >= 2) {
+      const double step = (t(n_rows - 1) - t(0)) / static_cast<double>(n_rows - 1);
+      if (!(std::abs(step * h.fs_hz - 1.0) <= 0.01)) {
+        format_error(path, h.fs_line, "header sampling rate " + detail::fmt(h.fs_hz) + " Hz disagrees with the time column '" +
+                                          (named ? names[time_col] : std::string("0")) + "' (mean step " +
+                                          detail::fmt(step) + " s); pass fs_hz (CLI: --fs-hz) to choose");
+      }
+    }
+    if (fs == 0.0 && !index_column && h.fs_hz == 0.0) {
       if (n_rows < 3) format_error(path, row_line[0], "a time column needs at least 3 rows to give the sampling rate");
       std::vector<double> dt(static_cast<std::size_t>(n_rows - 1));
       for (long r = 1; r < n_rows; ++r) dt[static_cast<std::size_t>(r - 1)] = t(r) - t(r - 1);
@@ -506,6 +530,12 @@ Recording read_text(const std::string& path, const TextReadOptions& options) {
   if (fs == 0.0 && h.fs_hz > 0.0) {
     fs = h.fs_hz;
     fs_source = "header line " + std::to_string(h.fs_line);
+  }
+  if ((time_col < 0 || index_column) && std::isfinite(h.start_time_s)) start_time = h.start_time_s;
+  if (!vicon && h.units.size() == n_fields) {
+    for (std::size_t k = 0; k < n_fields; ++k) {
+      if (units[k].empty()) units[k] = h.units[k];
+    }
   }
   if (fs == 0.0) {
     detail::fail_param(kFn, "fs_hz", "0",
@@ -546,13 +576,18 @@ Recording read_text(const std::string& path, const TextReadOptions& options) {
 namespace {
 
 // Write through a temporary file in the target directory, then rename, so readers never see a
-// half-written table and a failure leaves any previous file intact.
+// half-written table and a failure leaves any previous file intact. Without `overwrite` the final
+// step is link(2), which fails atomically if the target appeared meanwhile.
 template <class Body>
-void write_atomically(const std::string& path, Body&& body) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw IoError("write_tsv: cannot create '" + tmp + "': " + std::strerror(errno));
-  bool ok = true;
+void write_atomically(const std::string& fn, const std::string& path, bool overwrite, Body&& body) {
+  std::error_code ec;
+  if (!overwrite && std::filesystem::exists(path, ec)) {
+    throw IoError(fn + ": '" + path + "' already exists (pass overwrite=true to replace it)");
+  }
+  std::random_device rd;
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
+  std::FILE* f = std::fopen(tmp.c_str(), "wbx");
+  if (!f) throw IoError(fn + ": cannot create '" + tmp + "': " + std::strerror(errno));
   try {
     body(f);
   } catch (...) {
@@ -560,18 +595,33 @@ void write_atomically(const std::string& path, Body&& body) {
     std::remove(tmp.c_str());
     throw;
   }
-  ok = std::fflush(f) == 0 && !std::ferror(f);
+  bool ok = std::fflush(f) == 0 && !std::ferror(f);
   const int err = errno;
   ok = (std::fclose(f) == 0) && ok;
   if (!ok) {
     std::remove(tmp.c_str());
-    throw IoError("write_tsv: error writing '" + path + "': " + std::strerror(err));
+    throw IoError(fn + ": error writing '" + path + "': " + std::strerror(err));
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (overwrite) {
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+      const int e = errno;
+      std::remove(tmp.c_str());
+      throw IoError(fn + ": cannot rename '" + tmp + "' to '" + path + "': " + std::strerror(e));
+    }
+    return;
+  }
+  if (::link(tmp.c_str(), path.c_str()) != 0) {
     const int e = errno;
     std::remove(tmp.c_str());
-    throw IoError("write_tsv: cannot rename '" + tmp + "' to '" + path + "': " + std::strerror(e));
+    if (e == EEXIST) throw IoError(fn + ": '" + path + "' already exists (pass overwrite=true to replace it)");
+    throw IoError(fn + ": cannot create '" + path + "': " + std::strerror(e));
   }
+  std::remove(tmp.c_str());
+}
+
+template <class Body>
+void write_atomically(const std::string& path, Body&& body) {
+  write_atomically("write_tsv", path, true, std::forward<Body>(body));
 }
 
 void write_row(std::FILE* f, const std::vector<std::string>& cells) {
@@ -632,6 +682,66 @@ void write_tsv_columns(const std::string& path, const std::vector<std::string>& 
         } else {
           std::fputs(detail::fmt(v).c_str(), f);
         }
+      }
+      std::fputc('\n', f);
+    }
+  });
+}
+
+namespace {
+
+// Text a table cell cannot hold and read back unchanged.
+void check_text_cell(const std::string& what, const std::string& text, char delim) {
+  const bool bad = text.find_first_of(std::string("\r\n") + delim) != std::string::npos ||
+                   (!text.empty() && (trim(text).size() != text.size() || text.front() == '"' || text.front() == '\'' ||
+                                      text.front() == '#'));
+  if (bad) {
+    detail::fail_param("write_text", what, "\"" + text + "\"",
+                       std::string("cannot be stored in a ") + (delim == ',' ? "comma" : delim == ';' ? "semicolon" : "tab") +
+                           "-separated table (delimiter, line break, quote, '#' or surrounding blanks)");
+  }
+}
+
+void put_number(std::FILE* f, double v) {
+  char buf[64];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  std::fwrite(buf, 1, static_cast<std::size_t>(res.ptr - buf), f);
+}
+
+}  // namespace
+
+void write_text(const std::string& path, const Recording& recording, char delimiter, bool overwrite) {
+  if (delimiter != ',' && delimiter != '\t' && delimiter != ';') {
+    detail::fail_param("write_text", "delimiter", delimiter == '\0' ? std::string("'\\0'") : "'" + std::string(1, delimiter) + "'",
+                       "must be ',' (CSV), ';' or '\\t' (TSV)");
+  }
+  recording.validate();
+  const auto& ch = recording.channels();
+  for (std::size_t c = 0; c < ch.size(); ++c) {
+    check_text_cell("channels[" + std::to_string(c) + "].name", ch[c].name, delimiter);
+    check_text_cell("channels[" + std::to_string(c) + "].units", ch[c].units, delimiter);
+    if (is_time_name(ch[c].name)) {
+      detail::fail_param("write_text", "channels[" + std::to_string(c) + "].name", "\"" + ch[c].name + "\"",
+                         "would be read back as the time column; rename the channel");
+    }
+  }
+  const std::string d(1, delimiter);
+  write_atomically("write_text", path, overwrite, [&](std::FILE* f) {
+    std::string head = "# CrampLab text export\n# Sampling Rate (Hz):= " + format_double(recording.fs_hz()) +
+                       "\n# Start Time (s):= " + format_double(recording.start_time_s()) + "\n# Units:= s";
+    for (const auto& c : ch) head += d + c.units;
+    head += "\ntime_s";
+    for (const auto& c : ch) head += d + c.name;
+    head += "\n";
+    std::fputs(head.c_str(), f);
+    const auto& x = recording.data();
+    const double fs = recording.fs_hz();
+    const double t0 = recording.start_time_s();
+    for (long s = 0; s < recording.n_samples(); ++s) {
+      put_number(f, t0 + static_cast<double>(s) / fs);
+      for (long c = 0; c < recording.n_channels(); ++c) {
+        std::fputc(delimiter, f);
+        put_number(f, x(c, s));
       }
       std::fputc('\n', f);
     }

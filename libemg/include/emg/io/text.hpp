@@ -23,6 +23,13 @@ struct TextReadOptions {
 /// fields as the data, names the channels. Throws FormatError naming the file and line number.
 Recording read_text(const std::string& path, const TextReadOptions& options = {});
 
+/// Write a recording as a table, atomically: '#' lines with the sampling rate ('# Sampling Rate
+/// (Hz):= <fs>'), start time and units, a header row 'time_s<d>name...', one row per sample with
+/// the shortest text that reads back bit-exactly. read_text() of the result reproduces the data,
+/// fs_hz, channel names and units. delimiter ',' (CSV), ';' or '\t' (TSV). IoError if `path` exists and
+/// !overwrite.
+void write_text(const std::string& path, const Recording& recording, char delimiter = '\t', bool overwrite = false);
+
 /// Shortest text that reads back to exactly `value` ("nan", "inf", "-inf" for non-finite).
 std::string format_double(double value);
 
