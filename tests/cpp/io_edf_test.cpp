@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "golden.hpp"
+#include "scratch.hpp"
 #include "test_helpers.hpp"
 
 #include <cmath>
@@ -20,6 +21,9 @@
 
 namespace {
 
+using emg::test::scratch;
+using emg::test::write_file;
+
 namespace fs = std::filesystem;
 using emg::Recording;
 using emg::RowMatrixXd;
@@ -29,18 +33,8 @@ using emg::test::message_of;
 
 const std::string kEdf = std::string(EMG_DATASETS_DIR) + "/real/myonset-rt-task/example_data.edf";
 
-struct ScratchDir {
-  fs::path path = fs::temp_directory_path() / ("emg_io_edf_test_" + std::to_string(::getpid()));
-  ScratchDir() { fs::create_directories(path); }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
 std::string tmp(const std::string& name) {
-  static const ScratchDir dir;
-  return (dir.path / name).string();
+  return (scratch() / name).string();
 }
 
 std::string slurp(const std::string& path) {
@@ -48,11 +42,6 @@ std::string slurp(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-std::string write_file(const std::string& name, const std::string& content) {
-  std::ofstream(tmp(name), std::ios::binary) << content;
-  return tmp(name);
 }
 
 // Bytes of the scratch directory entries whose name contains ".tmp-" (left-over temp files).

@@ -7,6 +7,7 @@
 
 #include <H5Cpp.h>
 
+#include "scratch.hpp"
 #include "test_helpers.hpp"
 
 #include <cmath>
@@ -18,6 +19,9 @@
 
 namespace {
 
+using emg::test::scratch;
+using emg::test::write_file;
+
 namespace fs = std::filesystem;
 using emg::io::detect_format;
 using emg::io::export_file;
@@ -27,19 +31,6 @@ using emg::io::ImportOptions;
 using emg::test::message_of;
 
 const std::string kReal = std::string(EMG_DATASETS_DIR) + "/real/";
-
-fs::path scratch() {
-  struct Dir {
-    fs::path path = fs::temp_directory_path() / ("emg_io_formats_test_" + std::to_string(::getpid()));
-    Dir() { fs::create_directories(path); }
-    ~Dir() {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  };
-  static const Dir dir;
-  return dir.path;
-}
 
 std::string tmp(const std::string& name) {
   const auto p = scratch() / name;

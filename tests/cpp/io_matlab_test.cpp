@@ -8,6 +8,7 @@
 #include <matio.h>
 
 #include "golden.hpp"
+#include "scratch.hpp"
 #include "test_helpers.hpp"
 
 #include <cmath>
@@ -20,24 +21,14 @@
 
 namespace {
 
+using emg::test::scratch;
+using emg::test::write_file;
+
 namespace fs = std::filesystem;
 using emg::io::read_matlab;
 using emg::test::message_of;
 
 const std::string kMat = std::string(EMG_DATASETS_DIR) + "/real/emggo-samples/sample_data.mat";
-
-fs::path scratch() {
-  struct Dir {
-    fs::path path = fs::temp_directory_path() / ("emg_io_matlab_test_" + std::to_string(::getpid()));
-    Dir() { fs::create_directories(path); }
-    ~Dir() {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  };
-  static const Dir dir;
-  return dir.path;
-}
 
 TEST(MatlabReal, EmggoStruct) {
   const emg::test::Golden g("matlab.txt");

@@ -8,6 +8,7 @@
 #include <H5Cpp.h>
 
 #include "golden.hpp"
+#include "scratch.hpp"
 #include "test_helpers.hpp"
 
 #include <cmath>
@@ -19,26 +20,15 @@
 
 namespace {
 
+using emg::test::scratch;
+using emg::test::write_file;
+
 namespace fs = std::filesystem;
 using emg::io::is_opensignals_file;
 using emg::io::read_opensignals;
 using emg::test::message_of;
 
 const std::string kPlux = std::string(EMG_DATASETS_DIR) + "/real/plux-biosignalsnotebooks/";
-
-struct ScratchDir {
-  fs::path path = fs::temp_directory_path() / ("emg_io_opensignals_test_" + std::to_string(::getpid()));
-  ScratchDir() { fs::create_directories(path); }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-fs::path scratch() {
-  static const ScratchDir dir;
-  return dir.path;
-}
 
 const emg::test::Golden& golden() {
   static const emg::test::Golden g("opensignals.txt");

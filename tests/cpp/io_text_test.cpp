@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "scratch.hpp"
 #include "test_helpers.hpp"
 
 #include <cmath>
@@ -14,32 +15,14 @@
 
 namespace {
 
+using emg::test::scratch;
+using emg::test::write_file;
+
 namespace fs = std::filesystem;
 using emg::io::read_text;
 using emg::io::TextReadOptions;
 
 const std::string kReal = std::string(EMG_DATASETS_DIR) + "/real/";
-
-// A private scratch directory per test binary run, removed at exit.
-struct ScratchDir {
-  fs::path path = fs::temp_directory_path() / ("emg_io_text_test_" + std::to_string(::getpid()));
-  ScratchDir() { fs::create_directories(path); }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-fs::path scratch() {
-  static const ScratchDir dir;
-  return dir.path;
-}
-
-std::string write_file(const std::string& name, const std::string& content) {
-  const fs::path p = scratch() / name;
-  std::ofstream(p, std::ios::binary) << content;
-  return p.string();
-}
 
 using emg::test::message_of;
 

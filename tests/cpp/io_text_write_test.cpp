@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "scratch.hpp"
 #include "test_helpers.hpp"
 
 #include <cmath>
@@ -17,25 +18,15 @@
 
 namespace {
 
+using emg::test::scratch;
+using emg::test::write_file;
+
 namespace fs = std::filesystem;
 using emg::io::read_text;
 using emg::io::write_text;
 using emg::test::message_of;
 
 const std::string kReal = std::string(EMG_DATASETS_DIR) + "/real/";
-
-fs::path scratch() {
-  struct Dir {
-    fs::path path = fs::temp_directory_path() / ("emg_io_text_write_test_" + std::to_string(::getpid()));
-    Dir() { fs::create_directories(path); }
-    ~Dir() {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  };
-  static const Dir dir;
-  return dir.path;
-}
 
 std::string tmp(const std::string& name) {
   const auto p = scratch() / name;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "../../fuzz/fuzz_common.hpp"
+#include "scratch.hpp"
 #include "test_helpers.hpp"
 
 #include <cmath>
@@ -22,32 +23,15 @@
 
 namespace {
 
+using emg::test::scratch;
+using emg::test::write_file;
+
 namespace fs = std::filesystem;
 using emg::io::read_wfdb;
 using emg::io::WfdbOptions;
 using emg::test::message_of;
 
 const std::string kDb = std::string(EMG_DATASETS_DIR) + "/real/physionet-emgdb/";
-
-struct ScratchDir {
-  fs::path path = fs::temp_directory_path() / ("emg_io_wfdb_test_" + std::to_string(::getpid()));
-  ScratchDir() { fs::create_directories(path); }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-fs::path scratch() {
-  static const ScratchDir dir;
-  return dir.path;
-}
-
-std::string write_file(const std::string& name, const std::string& content) {
-  const fs::path p = scratch() / name;
-  std::ofstream(p, std::ios::binary) << content;
-  return p.string();
-}
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -428,7 +428,7 @@ bool sosfiltfilt_block(const std::vector<Section>& secs, const std::vector<doubl
   for (long hi = len - 1; hi >= edge; hi -= kChunk) {
     const long m = std::min(kChunk, hi - edge + 1);
     const long n_tail = std::clamp(hi - (edge + n) + 1, 0L, m);  // t < n_tail: from `tail`
-    for (int l = 0; l < lanes; ++l) {
+    for (int l = 0; l < lanes && n_tail > 0; ++l) {  // (tail is empty when edge == 0)
       const double* tl = tail.data() + l * edge + (hi - edge - n);
       for (long t = 0; t < n_tail; ++t) s.at(t, l) = tl[-t];
     }

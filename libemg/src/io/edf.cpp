@@ -6,6 +6,7 @@
 #include <emg/io/edf.hpp>
 
 #include "detail/check.hpp"
+#include "io/detail/channel_names.hpp"
 
 #include <edflib.h>
 #include <unistd.h>
@@ -94,16 +95,7 @@ std::string two(int v) {
   return buf;
 }
 
-std::string unique_name(const std::string& name, const std::vector<ChannelInfo>& taken) {
-  auto used = [&](const std::string& n) {
-    return std::any_of(taken.begin(), taken.end(), [&](const ChannelInfo& c) { return c.name == n; });
-  };
-  if (!used(name)) return name;
-  for (int k = 2;; ++k) {
-    const std::string candidate = name + "_" + std::to_string(k);
-    if (!used(candidate)) return candidate;
-  }
-}
+using emg::detail::unique_name;
 
 double signal_fs(const edf_hdr_struct& h, int s) {
   return static_cast<double>(h.signalparam[s].smp_in_datarecord) * static_cast<double>(EDFLIB_TIME_DIMENSION) /

@@ -6,6 +6,7 @@
 #include <emg/io/wfdb.hpp>
 
 #include "detail/check.hpp"
+#include "io/detail/channel_names.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -344,16 +345,7 @@ void decode(const std::vector<std::uint8_t>& bytes, const SignalFile& f, long lo
   }
 }
 
-std::string unique_name(std::string name, const std::vector<ChannelInfo>& taken) {
-  auto used = [&](const std::string& n) {
-    return std::any_of(taken.begin(), taken.end(), [&](const ChannelInfo& c) { return c.name == n; });
-  };
-  if (!used(name)) return name;
-  for (int k = 2;; ++k) {
-    const std::string candidate = name + "_" + std::to_string(k);
-    if (!used(candidate)) return candidate;
-  }
-}
+using emg::detail::unique_name;
 
 // "<age>: 44 <sex>: M <diagnoses> text" -> {age: 44, sex: M, diagnoses: text}; a comment line
 // without tags that starts with a blank continues the previous tag's value.
