@@ -12,7 +12,6 @@ namespace cramplab {
 
 namespace {
 
-py::object nan_to_none(double v) { return std::isnan(v) ? py::object(py::none()) : py::object(py::float_(v)); }
 
 emg::Recording make_recording(const py::handle& data, double fs_hz, const std::optional<std::vector<std::string>>& names,
                               const std::optional<std::vector<std::string>>& units, double start_time_s,
@@ -129,24 +128,7 @@ void bind_core(py::module_& m) {
                              "Lowest ADC count the device can record (None = unknown).")
       .def_property_readonly("digital_max", [](const emg::ChannelInfo& c) { return nan_to_none(c.digital_max); },
                              "Highest ADC count the device can record (None = unknown).")
-      .def("_asdict",
-           [](const emg::ChannelInfo& c) {
-             py::dict d;
-             d["name"] = c.name;
-             d["type"] = c.type;
-             d["units"] = c.units;
-             d["target_muscle"] = c.target_muscle;
-             d["placement"] = c.placement;
-             d["reference"] = c.reference;
-             d["low_cutoff_hz"] = nan_to_none(c.low_cutoff_hz);
-             d["high_cutoff_hz"] = nan_to_none(c.high_cutoff_hz);
-             d["notch_hz"] = nan_to_none(c.notch_hz);
-             d["conversion"] = nan_to_none(c.conversion);
-             d["offset"] = c.offset;
-             d["digital_min"] = nan_to_none(c.digital_min);
-             d["digital_max"] = nan_to_none(c.digital_max);
-             return d;
-           },
+      .def("_asdict", &channel_as_dict,
            "All fields as a dict (one row of cramplab.io.channels_table).")
       .def("__repr__", [](const emg::ChannelInfo& c) {
         return "ChannelInfo(name='" + c.name + "', type='" + c.type + "', units='" + c.units + "')";

@@ -14,11 +14,6 @@ namespace cramplab {
 
 namespace {
 
-// str or os.PathLike -> path string (bytes paths are refused by the cast with a TypeError).
-std::string as_path(const py::handle& path) {
-  return py::module_::import("os").attr("fspath")(path).cast<std::string>();
-}
-
 char as_delimiter(const std::optional<std::string>& delimiter, const char* function) {
   if (!delimiter) return 0;
   if (delimiter->size() != 1) {

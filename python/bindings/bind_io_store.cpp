@@ -14,28 +14,7 @@ namespace {
 
 namespace io = emg::io;
 
-std::string as_path(const py::handle& p) { return py::module_::import("os").attr("fspath")(p).cast<std::string>(); }
-
-py::object nan_to_none(double v) { return std::isnan(v) ? py::object(py::none()) : py::object(py::float_(v)); }
 double none_to_nan(const py::handle& v) { return v.is_none() ? std::numeric_limits<double>::quiet_NaN() : v.cast<double>(); }
-
-py::dict channel_dict(const emg::ChannelInfo& c) {
-  py::dict d;
-  d["name"] = c.name;
-  d["type"] = c.type;
-  d["units"] = c.units;
-  d["target_muscle"] = c.target_muscle;
-  d["placement"] = c.placement;
-  d["reference"] = c.reference;
-  d["low_cutoff_hz"] = nan_to_none(c.low_cutoff_hz);
-  d["high_cutoff_hz"] = nan_to_none(c.high_cutoff_hz);
-  d["notch_hz"] = nan_to_none(c.notch_hz);
-  d["conversion"] = nan_to_none(c.conversion);
-  d["offset"] = c.offset;
-  d["digital_min"] = nan_to_none(c.digital_min);
-  d["digital_max"] = nan_to_none(c.digital_max);
-  return d;
-}
 
 emg::ChannelInfo channel_from(const py::dict& d, const std::string& fallback_name) {
   emg::ChannelInfo c;
@@ -131,7 +110,7 @@ py::dict header_dict(const io::FileHeader& h) {
   d["compression"] = h.compression;
   py::list channels, names;
   for (const auto& c : h.channels) {
-    channels.append(channel_dict(c));
+    channels.append(channel_as_dict(c));
     names.append(c.name);
   }
   d["channels"] = channels;
@@ -236,7 +215,7 @@ emg::Recording make_recording(const py::handle& data, double fs_hz, double start
 py::dict recording_metadata(const emg::Recording& rec) {
   py::dict d;
   py::list channels, events, trains;
-  for (const auto& c : rec.channels()) channels.append(channel_dict(c));
+  for (const auto& c : rec.channels()) channels.append(channel_as_dict(c));
   for (const auto& e : rec.events()) {
     py::dict ev;
     ev["channel"] = e.channel;

@@ -2,6 +2,7 @@
 
 #include <emg/errors.hpp>
 
+#include <cmath>
 #include <sstream>
 
 namespace cramplab {
@@ -67,6 +68,30 @@ void register_exceptions(py::module_& m) {
   py::register_exception<emg::IoError>(m, "IoError", PyExc_OSError);
   py::register_exception<emg::FormatError>(m, "FormatError", PyExc_ValueError);
   py::register_exception<emg::ConfigError>(m, "ConfigError", PyExc_ValueError);
+}
+
+std::string as_path(const py::handle& path) {
+  return py::module_::import("os").attr("fspath")(path).cast<std::string>();
+}
+
+py::object nan_to_none(double v) { return std::isnan(v) ? py::object(py::none()) : py::object(py::float_(v)); }
+
+py::dict channel_as_dict(const emg::ChannelInfo& c) {
+  py::dict d;
+  d["name"] = c.name;
+  d["type"] = c.type;
+  d["units"] = c.units;
+  d["target_muscle"] = c.target_muscle;
+  d["placement"] = c.placement;
+  d["reference"] = c.reference;
+  d["low_cutoff_hz"] = nan_to_none(c.low_cutoff_hz);
+  d["high_cutoff_hz"] = nan_to_none(c.high_cutoff_hz);
+  d["notch_hz"] = nan_to_none(c.notch_hz);
+  d["conversion"] = nan_to_none(c.conversion);
+  d["offset"] = c.offset;
+  d["digital_min"] = nan_to_none(c.digital_min);
+  d["digital_max"] = nan_to_none(c.digital_max);
+  return d;
 }
 
 }  // namespace cramplab

@@ -7,6 +7,7 @@
 //  * long calls release the GIL (`py::gil_scoped_release`) around the C++ work only.
 #pragma once
 
+#include <emg/recording.hpp>
 #include <emg/types.hpp>
 
 #include <pybind11/eigen.h>
@@ -49,5 +50,14 @@ VectorXd as_vector(const py::handle& x, const char* function, const char* name);
 
 /// Register the ValueError-style exception mapping and the custom cramplab exceptions.
 void register_exceptions(py::module_& m);
+
+/// A str or os.PathLike argument as a path string (os.fspath).
+std::string as_path(const py::handle& path);
+
+/// NaN (a "not set" metadata value) -> None, anything else -> float.
+py::object nan_to_none(double v);
+
+/// Every ChannelInfo field as a dict (NaN fields as None); the one mapping the bindings share.
+py::dict channel_as_dict(const emg::ChannelInfo& c);
 
 }  // namespace cramplab
