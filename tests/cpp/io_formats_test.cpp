@@ -21,6 +21,7 @@ namespace {
 
 using emg::test::scratch;
 using emg::test::write_file;
+const auto tmp = emg::test::fresh_path;
 
 namespace fs = std::filesystem;
 using emg::io::detect_format;
@@ -31,12 +32,6 @@ using emg::io::ImportOptions;
 using emg::test::message_of;
 
 const std::string kReal = std::string(EMG_DATASETS_DIR) + "/real/";
-
-std::string tmp(const std::string& name) {
-  const auto p = scratch() / name;
-  fs::remove(p);
-  return p.string();
-}
 
 std::string write_bytes(const std::string& name, const std::string& bytes) {
   const auto p = tmp(name);

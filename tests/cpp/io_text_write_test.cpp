@@ -20,6 +20,7 @@ namespace {
 
 using emg::test::scratch;
 using emg::test::write_file;
+const auto tmp = emg::test::fresh_path;
 
 namespace fs = std::filesystem;
 using emg::io::read_text;
@@ -27,12 +28,6 @@ using emg::io::write_text;
 using emg::test::message_of;
 
 const std::string kReal = std::string(EMG_DATASETS_DIR) + "/real/";
-
-std::string tmp(const std::string& name) {
-  const auto p = scratch() / name;
-  fs::remove(p);
-  return p.string();
-}
 
 bool bit_equal(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 

@@ -24,6 +24,14 @@ inline const std::filesystem::path& scratch() {
   return dir.path;
 }
 
+/// scratch()/name with any file left there by an earlier test removed, for writers that refuse to
+/// overwrite.
+inline std::string fresh_path(const std::string& name) {
+  const auto p = scratch() / name;
+  std::filesystem::remove(p);
+  return p.string();
+}
+
 /// Write `content` (bytes) to scratch()/name and return the path.
 inline std::string write_file(const std::string& name, const std::string& content) {
   const auto p = scratch() / name;

@@ -29,26 +29,6 @@ FILTER_TOL = 1e-10  # x signal RMS, issue #2
 SPECTRUM_TOL = 1e-9  # relative, after a round trip through text (shortest round-trip digits)
 
 
-def _find_exe() -> pathlib.Path | None:
-    env = os.environ.get("CRAMPLAB_EXE")
-    if env:
-        return pathlib.Path(env)
-    default = REPO / "build" / "tools" / "cramplab"
-    return default if default.exists() else None
-
-
-@pytest.fixture(scope="session")
-def exe() -> pathlib.Path:
-    path = _find_exe()
-    if path is None or not path.exists():
-        pytest.fail(
-            f"cramplab binary not found: set CRAMPLAB_EXE or build it at {REPO / 'build/tools/cramplab'} "
-            f"(CRAMPLAB_EXE={os.environ.get('CRAMPLAB_EXE')!r})",
-            pytrace=False,
-        )
-    return path
-
-
 def run(exe, *args, cwd=None):
     return subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, timeout=300, cwd=cwd)
 

@@ -37,23 +37,6 @@ NEUROPATHY = PHYSIONET / "emg_neuropathy.hea"
 PLUX_FILES = sorted(PLUX.glob("*.h5"))
 
 
-def _find_exe() -> pathlib.Path | None:
-    env = os.environ.get("CRAMPLAB_EXE")
-    if env:
-        return pathlib.Path(env)
-    default = REPO / "build" / "tools" / "cramplab"
-    return default if default.exists() else None
-
-
-@pytest.fixture(scope="session")
-def exe() -> pathlib.Path:
-    path = _find_exe()
-    if path is None or not path.exists():
-        pytest.fail(f"cramplab binary not found: set CRAMPLAB_EXE or build it at {REPO / 'build/tools/cramplab'}",
-                    pytrace=False)
-    return path
-
-
 def run(exe, *args, cwd=None):
     return subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, timeout=600, cwd=cwd)
 
