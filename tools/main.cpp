@@ -29,13 +29,15 @@ const Command kCommands[] = {
     {"filter", cramplab::run_filter, "band-pass and mains removal; writes the filtered channels as TSV"},
     {"psd", cramplab::run_psd, "Welch power spectral density per channel; prints MNF/MDF/peak"},
     {"fatigue", cramplab::run_fatigue, "band-pass, mains removal, PSD and the MNF/MDF/RMS/ARV fatigue series"},
+    {"simulate", cramplab::run_simulate, "ground-truth EIC sessions, whole studies and burst trials from the simulator"},
 };
 
 void print_help() {
   std::cout << "Usage: cramplab <command> [options] INPUT [-o OUTPUT]\n"
                "       cramplab <command> --help\n"
                "       cramplab --version\n\n"
-               "CrampLab: offline EMG analysis (import, quality, band-pass, mains removal, spectra, fatigue).\n\n"
+               "CrampLab: offline EMG analysis (import, quality, band-pass, mains removal, spectra, fatigue,\n"
+               "ground-truth simulation).\n\n"
                "Commands:\n";
   for (const auto& c : kCommands) std::printf("  %-10s %s\n", c.name, c.summary);
   std::cout << "\nINPUT is any importable file: a CrampLab .h5, EDF/EDF+, BDF/BDF+, WFDB (.hea), OpenSignals\n"

@@ -4,6 +4,7 @@
 #include <emg/errors.hpp>
 #include <emg/io/checksum.hpp>
 #include <emg/io/store.hpp>
+#include <emg/truth.hpp>
 
 #include <cmath>
 #include <limits>
@@ -117,6 +118,7 @@ py::dict header_dict(const io::FileHeader& h) {
   d["channel_names"] = names;
   d["attributes"] = h.attributes;
   d["derived"] = h.derived;
+  d["has_truth"] = h.has_truth;
   return d;
 }
 
@@ -309,7 +311,8 @@ array([[12., 13., 14.]])
   m.def(
       "write",
       [](const py::handle& path_obj, const emg::Recording& rec, const std::string& sample_type,
-         const std::string& compression, int deflate_level, double chunk_s, bool overwrite, const py::object& derived) {
+         const std::string& compression, int deflate_level, double chunk_s, bool overwrite, const py::object& derived,
+         const emg::GroundTruth* truth) {
         const std::string path = as_path(path_obj);
         io::WriteOptions o{.sample_type = parse_sample_type(sample_type),
                            .compression = parse_compression(compression),
@@ -317,10 +320,11 @@ array([[12., 13., 14.]])
                            .chunk_s = chunk_s,
                            .overwrite = overwrite};
         const auto items = derived_list(derived);
+        static const emg::GroundTruth no_truth;
         io::WriteReport r;
         {
           py::gil_scoped_release nogil;
-          r = io::write(path, rec, o, items);
+          r = io::write(path, rec, o, items, truth ? *truth : no_truth);
         }
         py::dict d;
         d["sample_type"] = r.sample_type;
@@ -331,7 +335,7 @@ array([[12., 13., 14.]])
       },
       py::arg("path"), py::arg("recording"), py::kw_only(), py::arg("sample_type") = "auto",
       py::arg("compression") = "auto", py::arg("deflate_level") = 1, py::arg("chunk_s") = 1.0,
-      py::arg("overwrite") = false, py::arg("derived") = py::none(), R"doc(
+      py::arg("overwrite") = false, py::arg("derived") = py::none(), py::arg("truth") = py::none(), R"doc(
 Write a Recording to a CrampLab HDF5 file (docs/FORMAT.md), atomically.
 
 The file is written under a temporary name in the same directory and renamed over ``path`` at
@@ -361,6 +365,10 @@ derived : dict or list of dict, optional
     Derived items stored beside the recording: ``{"group": "derived" | "metrics", "name": str,
     "arrays": {name: array}, "parameters": {key: str}, "library_version": str,
     "input_sha256": str}``.
+truth : GroundTruth, optional
+    The simulator's ground truth, stored as ``/truth`` (nothing is stored for None or an empty
+    GroundTruth). Its activity must be empty or of the recording's shape and every sample index
+    inside the recording; read it back with :func:`read_truth`.
 
 Returns
 -------
@@ -370,8 +378,9 @@ dict
 Raises
 ------
 ValueError
-    For bad options (deflate_level outside 1..9, chunk_s <= 0, unknown sample_type) or a
-    malformed derived item (message names the item and field).
+    For bad options (deflate_level outside 1..9, chunk_s <= 0, unknown sample_type), a
+    malformed derived item (message names the item and field), or a truth that does not fit the
+    recording (message names the field, e.g. ``truth.activity`` or ``truth.pulses[3].sample``).
 cramplab.IoError
     If the target exists and overwrite is False, or the directory does not exist.
 cramplab.FormatError
@@ -416,7 +425,8 @@ dict
     ``format_version``, ``created_by``, ``fs_hz``, ``start_time_s``, ``n_channels``,
     ``n_samples``, ``duration_s``, ``sample_type`` (on disk), ``compression``, ``channels``
     (list of dicts with the BIDS-EMG fields; None for NaN), ``channel_names``, ``attributes``,
-    ``derived`` (item paths such as ``"derived/bandpass"``).
+    ``derived`` (item paths such as ``"derived/bandpass"``), ``has_truth`` (the file has a
+    ``/truth`` group).
 
 Raises
 ------
@@ -432,6 +442,78 @@ Examples
 >>> h = cio.read_header(path)
 >>> h["n_channels"], h["duration_s"], h["channel_names"]
 (3, 2.0, ['ch0', 'ch1', 'ch2'])
+)doc");
+
+  m.def(
+      "read_truth",
+      [](const py::handle& path_obj) {
+        const std::string path = as_path(path_obj);
+        py::gil_scoped_release nogil;
+        return io::read_truth(path);
+      },
+      py::arg("path"), R"doc(
+The ground truth (``/truth``) of a simulated recording's file, read whole.
+
+The truth is never cut to a window: whatever part of the samples :func:`read` reads, this returns
+the activity of every sample and every pulse, train, burst and firing of the file.
+
+Parameters
+----------
+path : str or os.PathLike
+
+Returns
+-------
+GroundTruth
+
+Raises
+------
+cramplab.FormatError
+    If the file has no ``/truth`` (a real recording) or it is malformed: a missing column,
+    columns of unequal length, a sample index outside the recording, activity of another shape
+    or with unknown codes; the message names the file and the HDF5 object.
+cramplab.IoError
+    If the file does not exist or cannot be read.
+
+See Also
+--------
+has_truth, write, cramplab.io.truth_tables
+
+Examples
+--------
+>>> import os, tempfile
+>>> from cramplab._core import io as cio
+>>> path = os.path.join(tempfile.mkdtemp(), "sim.h5")
+>>> truth = cramplab.GroundTruth(attributes={"generator": "doc"}, activity=np.full((1, 10), 2, np.uint8),
+...                              pulses={"sample": [1, 6]})
+>>> _ = cio.write(path, cramplab.Recording(np.zeros((1, 10)), fs_hz=100.0), truth=truth)
+>>> back = cio.read_truth(path)
+>>> back.attributes, back.pulses["sample"], int(back.activity.max())
+({'generator': 'doc'}, array([1, 6]), 2)
+)doc");
+
+  m.def(
+      "has_truth",
+      [](const py::handle& path_obj) {
+        const std::string path = as_path(path_obj);
+        py::gil_scoped_release nogil;
+        return io::has_truth(path);
+      },
+      py::arg("path"), R"doc(
+True if the CrampLab file has a ``/truth`` group (a simulated recording).
+
+Raises
+------
+cramplab.FormatError, cramplab.IoError
+    As :func:`read_header`.
+
+Examples
+--------
+>>> import os, tempfile
+>>> from cramplab._core import io as cio
+>>> path = os.path.join(tempfile.mkdtemp(), "real.h5")
+>>> _ = cio.write(path, cramplab.Recording(np.zeros((1, 10)), fs_hz=100.0))
+>>> cio.has_truth(path)
+False
 )doc");
 
   m.def(
@@ -527,7 +609,8 @@ array([[1., 2.],
 Every structural problem of a CrampLab file (empty list = valid).
 
 Checks root attributes, dtypes, shapes, channel tables, attribute lengths, finite samples,
-event/stimulation ranges and derived items. Never raises for a malformed file.
+event/stimulation ranges, derived items and the ground truth (``/truth``: columns, lengths,
+sample ranges, activity shape and codes). Never raises for a malformed file.
 
 Parameters
 ----------

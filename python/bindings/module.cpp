@@ -12,6 +12,7 @@ void bind_amplitude(py::module_& m);
 void bind_mains(py::module_& m);
 void bind_spectral(py::module_& m);
 void bind_io(py::module_& m);
+void bind_simulate(py::module_& m);
 }  // namespace cramplab
 
 PYBIND11_MODULE(_core, m) {
@@ -40,4 +41,6 @@ PYBIND11_MODULE(_core, m) {
   cramplab::bind_spectral(spectral);
   auto io = m.def_submodule("io", "Recording files: the CrampLab HDF5 store, import and export");
   cramplab::bind_io(io);
+  auto simulate = m.def_submodule("simulate", "The ground-truth simulator");
+  cramplab::bind_simulate(simulate);
 }

@@ -18,14 +18,27 @@ Spectra
 Data
     Recording, ChannelInfo, Event, StimTrain, Stimulation, read, write, read_header, validate_file,
     import_file, export_file, detect_format, quality_report; more in :mod:`cramplab.io`
-    (import_events, to_dataframe, events_table, channels_table, trains_table)
+    (import_events, to_dataframe, events_table, channels_table, trains_table, truth_tables)
+Ground truth (simulated recordings)
+    GroundTruth, TruthPulse, TruthTrain, TruthBurst, Activity, read_truth, has_truth
 """
 from __future__ import annotations
 
 from . import _core
 from ._core import ConfigError, FormatError, IoError, get_num_threads, set_num_threads
 from ._core.amplitude import arv, iemg, linear_envelope, moving_average, moving_rms, rectify, rms, tkeo
-from ._core.core import ChannelInfo, Event, Recording, StimTrain, Stimulation
+from ._core.core import (
+    Activity,
+    ChannelInfo,
+    Event,
+    GroundTruth,
+    Recording,
+    StimTrain,
+    Stimulation,
+    TruthBurst,
+    TruthPulse,
+    TruthTrain,
+)
 from ._core.filters import SosFilter, butter, iirnotch, iirpeak, sosfilt, sosfilt_zi, sosfiltfilt, sosfreqz
 from ._core.mains import MainsResult, detect_line_frequency, remove_mains
 from ._core.spectral import (
@@ -52,11 +65,23 @@ from ._core.spectral import (
 )
 from ._results import fatigue_table, trend_table
 from . import io
-from .io import detect_format, export_file, import_file, quality_report, read, read_header, validate_file, write
+from .io import (
+    detect_format,
+    export_file,
+    has_truth,
+    import_file,
+    quality_report,
+    read,
+    read_header,
+    read_truth,
+    validate_file,
+    write,
+)
 
 __version__ = _core.__version__
 
 __all__ = [
+    "Activity", "GroundTruth", "TruthBurst", "TruthPulse", "TruthTrain", "has_truth", "read_truth",
     "ChannelInfo", "ConfigError", "Event", "FatigueSeries", "FormatError", "IoError", "MainsResult",
     "Psd", "Recording", "SosFilter", "Spectrogram", "Stft", "StimTrain", "Stimulation", "Trend",
     "arv", "band_power", "butter", "detect_format", "detect_line_frequency", "export_file",

@@ -35,12 +35,12 @@ import numpy as np
 
 from . import _core
 from ._core import FormatError, IoError
-from ._core.core import Recording
+from ._core.core import GroundTruth, Recording
 
 __all__ = [
     "read", "write", "read_header", "validate_file", "is_cramplab_file", "sha256_file", "data_sha256",
     "detect_format", "import_file", "export_file", "import_events", "quality_report", "to_dataframe",
-    "events_table", "channels_table", "trains_table",
+    "events_table", "channels_table", "trains_table", "read_truth", "has_truth", "truth_tables",
 ]
 
 # The CrampLab HDF5 store (C++), re-exported as they are.
@@ -51,6 +51,8 @@ validate_file = _core.io.validate_file
 is_cramplab_file = _core.io.is_cramplab_file
 sha256_file = _core.io.sha256_file
 data_sha256 = _core.io.data_sha256
+read_truth = _core.io.read_truth
+has_truth = _core.io.has_truth
 
 #: text/WFDB options of the C++ importer with their defaults (C3D/NWB must leave them alone)
 _TEXT_DEFAULTS = {"fs_hz": 0.0, "delimiter": None, "columns": None, "time_column": "auto", "units": "",
@@ -843,3 +845,59 @@ def channels_table(recording: Recording):
 
     return pd.DataFrame([c._asdict() for c in recording.channels])
 
+
+
+def truth_tables(truth, *, fs_hz: float | None = None) -> dict:
+    """The tables of a ground truth as pandas DataFrames.
+
+    Parameters
+    ----------
+    truth : GroundTruth or str or os.PathLike
+        A :class:`cramplab.GroundTruth`, or the path of a file to read it from
+        (:func:`read_truth`).
+    fs_hz : float, optional
+        Sampling rate of the recording. When given, every ``<x>_sample`` column gets an ``<x>_s``
+        companion and every ``sample`` column a ``time_s`` companion, in seconds from the first
+        sample (NaN where the sample is -1, "none").
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``"pulses"``, ``"trains"``, ``"bursts"`` (one row per entry, the columns of
+        docs/FORMAT.md with int64 samples, float64 values, bool flags, str kind) and
+        ``"firings"`` (columns ``unit`` and ``sample``). Empty tables have their columns and no rows.
+
+    Raises
+    ------
+    ValueError
+        If fs_hz is not finite and > 0.
+    cramplab.FormatError, cramplab.IoError
+        As :func:`read_truth` when given a path.
+
+    Examples
+    --------
+    >>> import cramplab
+    >>> truth = cramplab.GroundTruth(trains={"train_id": [1, 2], "frequency_hz": [10.0, 12.0],
+    ...                                      "cramp": [False, True], "cramp_onset_sample": [-1, 4000]})
+    >>> tables = cramplab.io.truth_tables(truth, fs_hz=2000.0)
+    >>> tables["trains"][["train_id", "frequency_hz", "cramp", "cramp_onset_s"]].values.tolist()
+    [[1, 10.0, False, nan], [2, 12.0, True, 2.0]]
+    >>> sorted(tables), len(tables["pulses"]), list(tables["firings"].columns)
+    (['bursts', 'firings', 'pulses', 'trains'], 0, ['unit', 'sample', 'time_s'])
+    """
+    import pandas as pd
+
+    if not isinstance(truth, GroundTruth):
+        truth = read_truth(truth)
+    if fs_hz is not None and not (math.isfinite(fs_hz) and fs_hz > 0):
+        raise ValueError(f"truth_tables: fs_hz={fs_hz!r} must be finite and > 0")
+    tables = {"pulses": pd.DataFrame(truth.pulses), "trains": pd.DataFrame(truth.trains),
+              "bursts": pd.DataFrame(truth.bursts),
+              "firings": pd.DataFrame({"unit": truth.firing_unit, "sample": truth.firing_sample})}
+    if fs_hz is not None:
+        for df in tables.values():
+            for col in [c for c in df.columns if c == "sample" or c.endswith("_sample")]:
+                seconds = df[col].to_numpy(dtype=float) / fs_hz
+                seconds[df[col].to_numpy() == -1] = np.nan
+                df["time_s" if col == "sample" else col[:-len("sample")] + "s"] = seconds
+    return tables

@@ -7,8 +7,10 @@ import pytest
 import cramplab
 from cramplab import _core, _results
 from cramplab import io as cramplab_io
+from cramplab import simulate as cramplab_simulate
 
-SUBMODULES = [_core.core, _core.filters, _core.amplitude, _core.mains, _core.spectral, _core.io, cramplab_io, _results]
+SUBMODULES = [_core.core, _core.filters, _core.amplitude, _core.mains, _core.spectral, _core.io, cramplab_io, _results,
+              cramplab_simulate]
 
 
 @pytest.mark.parametrize("module", SUBMODULES, ids=lambda m: m.__name__)

@@ -1,5 +1,7 @@
 #include "common/cli.hpp"
 
+#include <fstream>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -27,13 +29,15 @@ bool parse_command(const CommandSpec& spec, const std::vector<std::string>& args
   for (const auto& g : groups) visible.add(g);
   po::options_description all;
   all.add(visible);
-  if (spec.many_inputs) {
+  if (spec.no_input) {
+    // nothing positional
+  } else if (spec.many_inputs) {
     all.add_options()("input", po::value<std::vector<std::string>>(), "input files");
   } else {
     all.add_options()("input", po::value<std::string>(), "input file");
   }
   po::positional_options_description pos;
-  pos.add("input", spec.many_inputs ? -1 : 1);
+  if (!spec.no_input) pos.add("input", spec.many_inputs ? -1 : 1);
 
   try {
     po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
@@ -43,11 +47,17 @@ bool parse_command(const CommandSpec& spec, const std::vector<std::string>& args
       std::cout << exit_codes_epilogue();
       return false;
     }
+    if (vm.count("config")) {
+      const std::string config = vm["config"].as<std::string>();
+      std::ifstream in(config);
+      if (!in) throw UsageError(spec.name + ": cannot read --config file '" + config + "'");
+      po::store(po::parse_config_file(in, all), vm);
+    }
     po::notify(vm);
   } catch (const po::error& e) {
     throw UsageError(spec.name + ": " + e.what() + " (see 'cramplab " + spec.name + " --help')");
   }
-  if (!vm.count("input")) {
+  if (!spec.no_input && !vm.count("input")) {
     throw UsageError(spec.name + ": missing INPUT file (see 'cramplab " + spec.name + " --help')");
   }
   return true;

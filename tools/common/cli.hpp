@@ -37,11 +37,14 @@ struct CommandSpec {
   std::string summary;   ///< one paragraph
   std::string examples;  ///< lines shown after the options
   bool many_inputs = false;  ///< INPUT... (vm["input"] is a std::vector<std::string>)
+  bool no_input = false;     ///< the command takes no positional INPUT
 };
 
 /// Parse `args` (the words after the command name) with `options` plus --help and one
 /// positional INPUT (or one or more with spec.many_inputs). Returns false when --help was printed (the command should exit 0).
-/// Throws UsageError for unknown options, bad values or a missing INPUT.
+/// Throws UsageError for unknown options, bad values or a missing INPUT. When the groups declare a
+/// "config" option and it is given, that file (Boost.Program_options INI syntax: [section] key = value
+/// is --section.key) supplies every option not given on the command line.
 bool parse_command(const CommandSpec& spec, const std::vector<std::string>& args,
                    const std::vector<po::options_description>& groups, po::variables_map& vm);
 

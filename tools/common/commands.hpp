@@ -14,5 +14,6 @@ int run_info(const std::vector<std::string>& args);
 int run_import(const std::vector<std::string>& args);
 int run_export(const std::vector<std::string>& args);
 int run_validate(const std::vector<std::string>& args);
+int run_simulate(const std::vector<std::string>& args);
 
 }  // namespace cramplab

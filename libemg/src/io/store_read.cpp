@@ -6,6 +6,7 @@
 #include "io/detail/direct_read.hpp"
 #include "io/detail/store_layout.hpp"
 #include "io/detail/store_tables.hpp"
+#include "io/detail/store_truth.hpp"
 
 #include <sys/mman.h>
 
@@ -299,9 +300,39 @@ FileHeader read_header(const std::string& path) {
     for (const auto& name : detail::attr_names(rec)) h.attributes[name] = detail::read_attr_string(rec, name, "/recording");
     where = "/derived";
     h.derived = detail::list_derived(o.file);
+    h.has_truth = detail::truth_present(o.file);
     return h;
   } catch (const H5::Exception& e) {
     throw IoError(path + ": cannot read " + where + ": " + detail::h5_error_detail(e));
+  } catch (const FormatError& e) {
+    with_file(path, e);
+  }
+}
+
+GroundTruth read_truth(const std::string& path) {
+  auto lock = detail::h5_lock();
+  std::string where = "/";
+  try {
+    Opened o = open_checked(path, where);
+    where = "/truth";
+    detail::Problems problems(path, false);
+    return detail::read_truth_group(o.file, o.info.n_channels, o.info.n_samples, problems);
+  } catch (const H5::Exception& e) {
+    throw IoError(path + ": cannot read " + where + ": " + detail::h5_error_detail(e));
+  } catch (const FormatError& e) {
+    with_file(path, e);
+  }
+}
+
+bool has_truth(const std::string& path) {
+  auto lock = detail::h5_lock();
+  try {
+    H5::H5File f = detail::open_existing(path);
+    detail::Problems problems(path, false);
+    detail::check_root(f, problems);
+    return detail::truth_present(f);
+  } catch (const H5::Exception& e) {
+    throw IoError(path + ": cannot read /truth: " + detail::h5_error_detail(e));
   } catch (const FormatError& e) {
     with_file(path, e);
   }

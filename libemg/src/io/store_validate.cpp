@@ -4,6 +4,7 @@
 
 #include "io/detail/store_layout.hpp"
 #include "io/detail/store_tables.hpp"
+#include "io/detail/store_truth.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -91,6 +92,11 @@ std::vector<std::string> validate_file(const std::string& path) {
     if (detail::has_link(f, "recording")) check_strings_attrs(f.openGroup("recording"), where, p);
     where = "/derived";
     check_derived(f, p);
+    where = "/truth";
+    if (detail::truth_present(f)) {
+      // Without a usable /recording/data only the structure is checked (no sample ranges).
+      detail::read_truth_group(f, info ? info->n_channels : -1, info ? info->n_samples : -1, p);
+    }
   } catch (const H5::Exception& e) {
     p.add(where, "HDF5 cannot read it: " + detail::h5_error_detail(e));
   }

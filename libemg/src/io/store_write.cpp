@@ -6,6 +6,7 @@
 #include "io/detail/atomic_file.hpp"
 #include "io/detail/store_derived.hpp"
 #include "io/detail/store_layout.hpp"
+#include "io/detail/store_truth.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -174,11 +175,12 @@ void write_table_columns(H5::H5File& f, const Recording& rec, std::string& where
 }  // namespace
 
 WriteReport write(const std::string& path, const Recording& recording, const WriteOptions& options,
-                  const std::vector<DerivedItem>& derived) {
+                  const std::vector<DerivedItem>& derived, const GroundTruth& truth) {
   check_options(options);
   recording.validate();
   const long nch = recording.n_channels();
   const std::int64_t n = recording.n_samples();
+  if (!truth.empty()) detail::check_truth_for_write(truth, nch, n, kFn);
 
   Storage storage = Storage::Float64;
   std::string why;
@@ -264,6 +266,7 @@ WriteReport write(const std::string& path, const Recording& recording, const Wri
         where = "/" + derived[i].group + "/" + derived[i].name;
         detail::write_derived_item(f, derived[i], kFn, "derived[" + std::to_string(i) + "]");
       }
+      if (!truth.empty()) detail::write_truth(f, truth, options.deflate_level, where);
       f.close();
     } catch (const H5::Exception& e) {
       throw IoError(path + ": cannot write " + where + ": " + detail::h5_error_detail(e));

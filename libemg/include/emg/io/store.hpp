@@ -8,6 +8,8 @@
 //   /recording/channels/<field>   one 1-D dataset per ChannelInfo field
 //   /stimulation/pulses, /stimulation/trains/<column>, /events/<column>
 //   /derived/<name>/..., /metrics/<name>/...   DerivedItem (parameters, version, input checksum)
+//   /truth                 optional: the simulator's GroundTruth (attributes, /truth/activity,
+//                          /truth/pulses|trains|bursts|firings/<column>)
 //
 // Every write is atomic (temporary file in the target's directory + rename). HDF5's own errors never
 // escape: they become IoError (cannot open / read / write) or FormatError (not our layout, newer
@@ -15,6 +17,7 @@
 #pragma once
 
 #include <emg/recording.hpp>
+#include <emg/truth.hpp>
 #include <emg/types.hpp>
 
 #include <cstdint>
@@ -81,11 +84,13 @@ struct FileHeader {
   std::vector<ChannelInfo> channels;
   std::map<std::string, std::string> attributes;
   std::vector<std::string> derived;        ///< "derived/<name>" and "metrics/<name>" items present
+  bool has_truth = false;                  ///< the file has a /truth group (read it with read_truth)
 };
 
 /// What to read. Samples [start_sample, stop_sample) of the named (or indexed) channels, read with
 /// HDF5 hyperslabs so only that part of the file is touched. Events and stimulation are kept when
-/// they overlap the window and are shifted to it.
+/// they overlap the window and are shifted to it. The ground truth (/truth) is not part of a
+/// Recording: read_truth reads all of it, whatever window was read.
 struct ReadOptions {
   std::int64_t start_sample = 0;
   std::int64_t stop_sample = -1;           ///< -1 = to the end
@@ -97,10 +102,21 @@ struct ReadOptions {
 /// Throws InvalidArgument if the window is empty or outside the recording.
 ReadOptions window_s(const FileHeader& header, double start_s, double stop_s);
 
+/// Write `recording` (plus derived items, plus `truth` as /truth when !truth.empty()) to a new
+/// file, atomically. InvalidArgument naming "truth.<field>" when the truth does not fit the
+/// recording: truth.activity must be empty or (n_channels, n_samples) with Activity codes only,
+/// every sample index inside the recording (docs/FORMAT.md lists the rules).
 WriteReport write(const std::string& path, const Recording& recording, const WriteOptions& options = {},
-                  const std::vector<DerivedItem>& derived = {});
+                  const std::vector<DerivedItem>& derived = {}, const GroundTruth& truth = {});
 Recording read(const std::string& path, const ReadOptions& options = {});
 FileHeader read_header(const std::string& path);
+
+/// The whole /truth group of a file (never cut to a window). FormatError naming the file and the
+/// HDF5 object when the file has no /truth or it is malformed (missing column, unequal lengths,
+/// sample out of range, activity shape or code).
+GroundTruth read_truth(const std::string& path);
+/// True if the CrampLab file at `path` has a /truth group (FormatError/IoError as read_header).
+bool has_truth(const std::string& path);
 
 /// Add (or replace) derived items in an existing file, atomically (copy, modify, rename).
 void write_derived(const std::string& path, const std::vector<DerivedItem>& items);
