@@ -11,7 +11,6 @@
 #include "test_helpers.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <iostream>
@@ -257,19 +256,6 @@ TEST(SimMotorUnits, ForceRisesWithExcitationAndMatchesRates) {
   for (int i = 1; i <= p.n_units; ++i) expected += c.rate(i, e * c.e_max()) * c.twitch_peak(i) * c.twitch_time(i) * std::exp(1.0);
   const double measured = b.force.segment(static_cast<long>(2 * kFs), static_cast<long>(18 * kFs)).mean();
   EXPECT_NEAR(measured / expected, 1.0, 0.03);
-}
-
-TEST(SimMotorUnits, FastEnough) {
-  sim::MotorUnitPoolParams p;
-  VectorXd exc(static_cast<long>(30 * kFs));
-  for (long k = 0; k < exc.size(); ++k) exc[k] = 0.8 * static_cast<double>(k) / static_cast<double>(exc.size());
-  sim::Rng rng(1);
-  const auto t0 = std::chrono::steady_clock::now();
-  const auto a = sim::simulate_pool(exc, kFs, p, rng, true);
-  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::cout << "simulate_pool 120 units x 30 s at 2 kHz with force: " << s << " s, " << a.firing_sample.size()
-            << " discharges\n";
-  EXPECT_LT(s, 0.5);
 }
 
 TEST(SimMotorUnits, SameSeedSameBytes) {

@@ -51,6 +51,22 @@ std::string mains_text(const emg::ChannelQuality& q) {
   return fixed(q.mains_db, 1) + " dB@" + g6(q.mains_peak_hz);
 }
 
+/// The ground truth of a simulated file in one line ("" when the file has none).
+std::string truth_summary(const FileInfo& f) {
+  if (!f.input.header || !f.input.header->has_truth) return "";
+  const emg::GroundTruth t = emg::io::read_truth(f.file);
+  long cramps = 0;
+  for (const auto& tr : t.trains) cramps += tr.cramp ? 1 : 0;
+  std::string s = std::to_string(t.pulses.size()) + " pulses, " + std::to_string(t.trains.size()) + " trains (" +
+                  std::to_string(cramps) + " followed by a cramp), " + std::to_string(t.bursts.size()) + " bursts";
+  if (!t.firing_sample.empty()) s += ", " + std::to_string(t.firing_sample.size()) + " motor-unit firings";
+  const auto ctf = t.attributes.find("ctf_hz");
+  if (ctf != t.attributes.end()) s += "; true CTF " + ctf->second + " Hz";
+  const auto seed = t.attributes.find("seed");
+  if (seed != t.attributes.end()) s += "; seed " + seed->second;
+  return s;
+}
+
 void print_table(std::ostream& out, const FileInfo& f) {
   const emg::Recording& rec = f.input.recording;
   const auto& q = f.quality;
@@ -68,6 +84,7 @@ void print_table(std::ostream& out, const FileInfo& f) {
     const auto& h = *f.input.header;
     out << "  cramplab    format_version " << h.format_version << ", created by " << flat(h.created_by) << "\n";
     out << "  stored as   " << h.sample_type << ", compression " << h.compression << "\n";
+    if (h.has_truth) out << "  truth       " << truth_summary(f) << "\n";
     out << "  derived     ";
     if (h.derived.empty()) out << "none";
     for (std::size_t i = 0; i < h.derived.size(); ++i) out << (i ? ", " : "") << h.derived[i];
@@ -148,6 +165,7 @@ std::string to_json(const FileInfo& f) {
     << ", \"n_samples\": " << rec.n_samples() << ", \"duration_s\": " << num(rec.duration_s())
     << ", \"n_events\": " << rec.events().size() << ", \"n_stim_pulses\": " << rec.stimulation().pulses.size()
     << ", \"n_stim_trains\": " << rec.stimulation().trains.size()
+    << ", \"truth\": " << (f.input.header && f.input.header->has_truth ? str(truth_summary(f)) : std::string("null"))
     << ", \"mains_hz\": " << num(f.quality.channels.empty() ? 0.0 : f.quality.channels[0].mains_hz);
   o << ", \"attributes\": {";
   bool first = true;
