@@ -20,7 +20,8 @@ Data
     import_file, export_file, detect_format, quality_report; more in :mod:`cramplab.io`
     (import_events, to_dataframe, events_table, channels_table, trains_table, truth_tables)
 Ground truth (simulated recordings)
-    GroundTruth, TruthPulse, TruthTrain, TruthBurst, Activity, read_truth, has_truth
+    GroundTruth, TruthPulse, TruthTrain, TruthBurst, Activity, read_truth, has_truth; the simulator
+    itself is :mod:`cramplab.simulate` (session, bursts, plan_study, write_study, parameters)
 """
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ from ._core.spectral import (
     welch,
 )
 from ._results import fatigue_table, trend_table
-from . import io
+from . import io, simulate
 from .io import (
     detect_format,
     export_file,

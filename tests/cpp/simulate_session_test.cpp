@@ -527,3 +527,30 @@ TEST(SimulateBursts, FatigueCompressesTheSpectrumAlongTheTrial) {
   p.fatigue_scale_end = 0.0;
   EXPECT_ERROR(sim::simulate_bursts(p, 1), "fatigue_scale_end=0");
 }
+
+TEST(SimulateSession, EveryCrampHasRoomAndAnOnsetInTheTruth) {
+  sim::SessionParams p = short_session();
+  p.post_s = 0.1;
+  EXPECT_ERROR(sim::simulate_session(p, 10.0, 1), "post_s=0.1", "so a cramp fits");
+  p = short_session();
+  p.ladder.stop_at_first_cramp = false;
+  p.ladder.rest_s = 0.5;
+  EXPECT_ERROR(sim::simulate_session(p, 10.0, 1), "ladder.rest_s=0.5", "when trains follow a cramp");
+  // the tightest allowed room still gives every cramping train an onset and an offset
+  p.ladder.rest_s = 1.3;
+  p.ladder.max_hz = 16.0;
+  p.post_s = 0.8;
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    for (const auto layout : {sim::SessionLayout::session, sim::SessionLayout::per_train}) {
+      p.layout = layout;
+      for (const auto& r : sim::simulate_session(p, 9.0, seed)) {
+        for (const auto& t : r.truth.trains) {
+          if (!t.cramp) continue;
+          EXPECT_GT(t.cramp_onset_sample, t.end_sample);
+          EXPECT_GT(t.cramp_offset_sample, t.cramp_onset_sample);
+          EXPECT_LT(t.cramp_offset_sample, r.recording.n_samples());
+        }
+      }
+    }
+  }
+}

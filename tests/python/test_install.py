@@ -16,6 +16,8 @@ CHECK = textwrap.dedent(
     assert y.shape == x.shape and np.isfinite(y).all()
     f, p = cramplab.welch(x, fs_hz=2048.0, nperseg=512)
     assert p.shape == (2, 257)
+    (rec, truth), = cramplab.simulate.session(ctf_hz=8.0, seed=1, ladder={"rest_s": 5}, session={"post_s": 5})
+    assert truth.trains["cramp"].tolist() == [False, False, True]
     print("ok", cramplab.__version__)
     """
 )

@@ -390,9 +390,18 @@ void SessionParams::validate() const {
   detail::check_fs(kSession, fs_hz);
   spectrum.validate(fs_hz);  // first: "sampled too slowly for EMG" is the message that helps
   detail::check_nonnegative(kSession, "pre_s", pre_s);
-  detail::check_nonnegative(kSession, "post_s", post_s);
   ladder.validate();
   afterdischarge.validate();
+  // a cramp needs room: after the last train (post_s), and before the next one when the ladder
+  // goes on after a cramp (rest_s); cramps longer than the room are cut to it
+  const double room = afterdischarge.onset_delay_s + afterdischarge.end_taper_s + 0.5;
+  if (!(post_s >= room)) {
+    fail_param(kSession, "post_s", fmt(post_s), "must be >= " + fmt(room) + " s (onset delay + end taper + 0.5 s) so a cramp fits");
+  }
+  if ((!ladder.stop_at_first_cramp || ladder.confirm_repeats > 0) && !(ladder.rest_s >= room + 0.5)) {
+    fail_param(kSession, "ladder.rest_s", fmt(ladder.rest_s),
+               "must be >= " + fmt(room + 0.5) + " s when trains follow a cramp (stop_at_first_cramp false or confirm_repeats > 0)");
+  }
   artifact.validate(fs_hz);
   mwave.validate(fs_hz, artifact.pulse_width_us);
   if (emg_model == EmgModel::motor_units) {
@@ -417,7 +426,7 @@ const ParamTable& SessionParams::describe() {
       {"fs_hz", "Hz", "2000", "> 0", "sampling rate"},
       {"layout", "", "session", "session|per_train", "one recording per session, or one per train"},
       {"pre_s", "s", "2", ">= 0", "baseline before the first train (before every train with per_train)"},
-      {"post_s", "s", "30", ">= 0", "recorded after the last train (after every train with per_train)"},
+      {"post_s", "s", "30", ">= onset delay + end taper + 0.5 s", "recorded after the last train (after every train with per_train); a cramp longer than this is cut at the end (its offset is then the last sample)"},
       {"emg_model", "", "shaped_noise", "shaped_noise|motor_units", "level A (shaped noise) or level B (motor-unit pool)"},
       {"snr_db", "dB", "20", "[-20, 80]", "threshold-cramp amplitude over the baseline noise RMS"},
       {"noise_color", "", "white", "white|pink", "spectrum of the baseline noise"},
