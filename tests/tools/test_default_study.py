@@ -56,3 +56,16 @@ def test_shipped_study_is_what_its_command_makes(tmp_path):
                          "truth/trains/cramp_onset_sample", "truth/trains/cramp_offset_sample"):
                 np.testing.assert_array_equal(a[name][()], b[name][()], err_msg=f"{row.file}: {name}")
             assert dict(a["truth"].attrs) == dict(b["truth"].attrs)
+
+
+def test_shipped_study_files_match_their_checksums():
+    import hashlib
+
+    listed = {}
+    for line in (STUDY.parent / "hydration-12x2.sha256").read_text().splitlines():
+        digest, name = line.split(maxsplit=1)
+        listed[name] = digest
+    on_disk = {str(p.relative_to(STUDY.parent)) for p in STUDY.rglob("*") if p.is_file()}
+    assert on_disk == set(listed)
+    for name, digest in listed.items():
+        assert hashlib.sha256((STUDY.parent / name).read_bytes()).hexdigest() == digest, name

@@ -358,8 +358,11 @@ StudyWriteReport write_study(const std::string& dir, const StudyParams& params, 
     }
   };
   const int n_threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max(1, jobs)), n));
+  // jobs > 1: that many workers, the calling thread only reports progress
   std::vector<std::thread> pool;
-  for (int t = 1; t < n_threads; ++t) pool.emplace_back(work);
+  if (n_threads > 1) {
+    for (int t = 0; t < n_threads; ++t) pool.emplace_back(work);
+  }
   if (n_threads == 1) {
     work();
     if (progress) progress(n, n);

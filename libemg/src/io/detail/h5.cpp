@@ -90,6 +90,58 @@ H5::StrType vlen_utf8() {
   return t;
 }
 
+namespace {
+/// Throws H5::Exception (so the callers' HDF5 handlers report it) when a C call failed.
+void check_c(herr_t status, const char* func, const char* what) {
+  if (status < 0) throw H5::PropListIException(func, what);
+}
+
+/// RAII for a C property list id.
+class CPlist {
+ public:
+  explicit CPlist(hid_t cls) : id_(H5Pcreate(cls)) {
+    if (id_ < 0) throw H5::PropListIException("H5Pcreate", "cannot create a property list");
+  }
+  CPlist(const CPlist&) = delete;
+  CPlist& operator=(const CPlist&) = delete;
+  ~CPlist() { H5Pclose(id_); }
+  hid_t id() const { return id_; }
+
+ private:
+  hid_t id_;
+};
+}  // namespace
+
+H5::H5File create_file(const std::string& path) {
+  // The file creation list is also the root group's creation list (HDF5 creates "/" with it).
+  H5::FileCreatPropList fcpl;
+  check_c(H5Pset_obj_track_times(fcpl.getId(), false), "H5Pset_obj_track_times", "file creation list");
+  return H5::H5File(path, H5F_ACC_EXCL, fcpl);
+}
+
+H5::Group create_group(const H5::H5Location& parent, const std::string& name) {
+  CPlist gcpl(H5P_GROUP_CREATE);
+  check_c(H5Pset_obj_track_times(gcpl.id(), false), "H5Pset_obj_track_times", "group creation list");
+  const hid_t id = H5Gcreate2(parent.getId(), name.c_str(), H5P_DEFAULT, gcpl.id(), H5P_DEFAULT);
+  if (id < 0) throw H5::GroupIException("H5Gcreate2", "cannot create group '" + name + "'");
+  H5::Group g(id);  // the wrapper takes its own reference ...
+  H5Idec_ref(id);   // ... so drop the one H5Gcreate2 returned: g alone owns the group now
+  return g;
+}
+
+H5::DSetCreatPropList untimed_dcpl() {
+  H5::DSetCreatPropList dcpl;
+  check_c(H5Pset_obj_track_times(dcpl.getId(), false), "H5Pset_obj_track_times", "dataset creation list");
+  return dcpl;
+}
+
+void write_raw_chunk(const H5::DataSet& ds, const hsize_t* offset, std::uint32_t filter_mask, const void* data,
+                     std::size_t bytes) {
+  if (H5Dwrite_chunk(ds.getId(), H5P_DEFAULT, filter_mask, offset, bytes, data) < 0) {
+    throw H5::DataSetIException("H5Dwrite_chunk", "cannot write a chunk");
+  }
+}
+
 bool has_attr(const H5::H5Object& obj, const std::string& name) { return obj.attrExists(name); }
 
 bool has_link(const H5::Group& group, const std::string& name) {
@@ -196,7 +248,7 @@ namespace {
 H5::DataSet fresh_column(H5::Group& group, const std::string& name, const H5::DataType& type, std::size_t n) {
   if (has_link(group, name)) group.unlink(name);
   hsize_t dims = n;
-  return group.createDataSet(name, type, H5::DataSpace(1, &dims));
+  return group.createDataSet(name, type, H5::DataSpace(1, &dims), untimed_dcpl());
 }
 }  // namespace
 

@@ -27,6 +27,19 @@ std::string h5_error_detail(const H5::Exception& e);
 /// Variable-length UTF-8 string type (what h5py writes for Python str).
 H5::StrType vlen_utf8();
 
+// Deterministic files: HDF5 stores access/modification/change/birth times in every object header
+// unless told not to, so two writes of the same data a second apart differ. Every object libemg
+// creates in a CrampLab file goes through these helpers, which switch that off.
+
+/// Create (truncate-free, failing if it exists: H5F_ACC_EXCL) an HDF5 file whose root group is
+/// untimed.
+H5::H5File create_file(const std::string& path);
+/// Create the group `name` (a path relative to `parent`; intermediate groups must exist) without
+/// object times.
+H5::Group create_group(const H5::H5Location& parent, const std::string& name);
+/// A dataset creation property list with object times off; add chunking and filters to it.
+H5::DSetCreatPropList untimed_dcpl();
+
 bool has_attr(const H5::H5Object& obj, const std::string& name);
 bool has_link(const H5::Group& group, const std::string& name);
 
@@ -45,6 +58,12 @@ std::vector<double> read_attr_doubles(const H5::H5Object& obj, const std::string
 std::vector<std::string> read_attr_strings(const H5::H5Object& obj, const std::string& name, const std::string& what);
 /// Names of all attributes of `obj`.
 std::vector<std::string> attr_names(const H5::H5Object& obj);
+
+/// Store one already-filtered chunk (H5Dwrite_chunk) at element offset `offset` (rank = the
+/// dataset's); `filter_mask` 0 = every filter of the pipeline was applied. Throws
+/// H5::DataSetIException on failure.
+void write_raw_chunk(const H5::DataSet& ds, const hsize_t* offset, std::uint32_t filter_mask, const void* data,
+                     std::size_t bytes);
 
 /// 1-D datasets (zero-length allowed, so readers need no special case for empty tables).
 void write_column(H5::Group& group, const std::string& name, const std::vector<double>& values);

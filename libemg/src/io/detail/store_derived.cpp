@@ -6,6 +6,8 @@
 
 #include "detail/check.hpp"
 
+#include <cerrno>
+#include <cstdlib>
 #include <ctime>
 #include <set>
 
@@ -63,10 +65,25 @@ void check_item(const DerivedItem& item, const std::string& fn, const std::strin
 
 }  // namespace
 
+// The one time stamp in a CrampLab file. SOURCE_DATE_EPOCH (https://reproducible-builds.org/specs/
+// source-date-epoch/: decimal seconds since 1970-01-01 UTC) replaces the clock, so that files with
+// derived items can be made byte-identical too; every other object in the file is untimed.
 std::string utc_now_iso8601() {
-  const std::time_t now = std::time(nullptr);
+  std::time_t now = std::time(nullptr);
+  if (const char* env = std::getenv("SOURCE_DATE_EPOCH"); env != nullptr) {
+    const std::string text(env);
+    char* end = nullptr;
+    errno = 0;
+    const long long v = std::strtoll(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || errno != 0 || v < 0 || text.find_first_not_of("0123456789") != std::string::npos) {
+      fail_param("created_at", "SOURCE_DATE_EPOCH", "\"" + text + "\"", "must be a non-negative integer (seconds since 1970-01-01 UTC)");
+    }
+    now = static_cast<std::time_t>(v);
+  }
   std::tm tm{};
-  gmtime_r(&now, &tm);
+  if (gmtime_r(&now, &tm) == nullptr) {
+    fail_param("created_at", "SOURCE_DATE_EPOCH", std::to_string(static_cast<long long>(now)), "is beyond the calendar range");
+  }
   char buf[32];
   std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
@@ -85,7 +102,7 @@ void check_derived_items(const std::vector<DerivedItem>& items, const std::strin
 void write_derived_item(H5::H5File& file, const DerivedItem& item, const std::string& function, const std::string& label) {
   check_item(item, function, label);
   // Walk/create the intermediate groups; an item may not live inside another item.
-  H5::Group g = has_link(file, item.group) ? file.openGroup(item.group) : file.createGroup(item.group);
+  H5::Group g = has_link(file, item.group) ? file.openGroup(item.group) : create_group(file, item.group);
   const auto parts = split_path(item.name);
   for (std::size_t k = 0; k + 1 < parts.size(); ++k) {
     if (has_link(g, parts[k])) {
@@ -94,7 +111,7 @@ void write_derived_item(H5::H5File& file, const DerivedItem& item, const std::st
         fail_param(function, label + ".name", "\"" + item.name + "\"", "lies inside the existing item \"" + parts[k] + "\"");
       }
     } else {
-      g = g.createGroup(parts[k]);
+      g = create_group(g, parts[k]);
     }
   }
   const std::string& leaf = parts.back();
@@ -106,12 +123,12 @@ void write_derived_item(H5::H5File& file, const DerivedItem& item, const std::st
     old.close();
     g.unlink(leaf);
   }
-  H5::Group out = g.createGroup(leaf);
+  H5::Group out = create_group(g, leaf);
   for (const auto& [key, m] : item.arrays) {
     const bool one_d = m.rows() == 1;
     const hsize_t dims[2] = {static_cast<hsize_t>(one_d ? m.cols() : m.rows()), static_cast<hsize_t>(m.cols())};
     H5::DataSpace space(one_d ? 1 : 2, dims);
-    H5::DataSet ds = out.createDataSet(key, H5::PredType::IEEE_F64LE, space);
+    H5::DataSet ds = out.createDataSet(key, H5::PredType::IEEE_F64LE, space, untimed_dcpl());
     if (m.size() > 0) ds.write(m.data(), H5::PredType::NATIVE_DOUBLE);
   }
   for (const auto& [key, value] : item.parameters) write_attr(out, "param." + key, value);

@@ -191,7 +191,7 @@ std::vector<double> reals_of(const auto& rows, auto member) {
 
 void write_flags(H5::Group& group, const std::string& name, const std::vector<std::uint8_t>& values) {
   hsize_t n = values.size();
-  H5::DataSet ds = group.createDataSet(name, H5::PredType::STD_U8LE, H5::DataSpace(1, &n));
+  H5::DataSet ds = group.createDataSet(name, H5::PredType::STD_U8LE, H5::DataSpace(1, &n), untimed_dcpl());
   if (!values.empty()) ds.write(values.data(), H5::PredType::NATIVE_UINT8);
 }
 std::vector<std::uint8_t> flags_of(const auto& rows, auto member) {
@@ -204,7 +204,7 @@ std::vector<std::uint8_t> flags_of(const auto& rows, auto member) {
 void write_activity(H5::Group& g, const ActivityMatrix& a, int deflate_level) {
   if (a.size() == 0) {
     const hsize_t dims[2] = {0, 0};
-    g.createDataSet("activity", H5::PredType::STD_U8LE, H5::DataSpace(2, dims));
+    g.createDataSet("activity", H5::PredType::STD_U8LE, H5::DataSpace(2, dims), untimed_dcpl());
     return;
   }
   const hsize_t rows = static_cast<hsize_t>(a.rows());
@@ -212,7 +212,7 @@ void write_activity(H5::Group& g, const ActivityMatrix& a, int deflate_level) {
   const hsize_t dims[2] = {rows, cols};
   // 512 KiB chunks of all channels: below the default 1 MiB chunk cache, tiny once deflated.
   const hsize_t chunk[2] = {rows, std::clamp<hsize_t>((hsize_t{512} << 10) / rows, 1, cols)};
-  H5::DSetCreatPropList dcpl;
+  H5::DSetCreatPropList dcpl = untimed_dcpl();
   dcpl.setChunk(2, chunk);
   dcpl.setFillTime(H5D_FILL_TIME_NEVER);
   dcpl.setShuffle();
@@ -227,13 +227,13 @@ bool truth_present(const H5::H5File& file) { return has_link(file, "truth"); }
 
 void write_truth(H5::H5File& file, const GroundTruth& t, int deflate_level, std::string& where) {
   where = "/truth";
-  H5::Group g = file.createGroup("truth");
+  H5::Group g = create_group(file, "truth");
   for (const auto& [key, value] : t.attributes) write_attr(g, key, value);
   where = "/truth/activity";
   write_activity(g, t.activity, deflate_level);
 
   where = "/truth/pulses";
-  H5::Group p = file.createGroup("truth/pulses");
+  H5::Group p = create_group(file, "truth/pulses");
   write_column(p, "sample", ints_of(t.pulses, &TruthPulse::sample));
   write_column(p, "train_id", ints_of(t.pulses, &TruthPulse::train_id));
   write_column(p, "artifact_amplitude", reals_of(t.pulses, &TruthPulse::artifact_amplitude));
@@ -243,7 +243,7 @@ void write_truth(H5::H5File& file, const GroundTruth& t, int deflate_level, std:
   write_column(p, "fwave_sample", ints_of(t.pulses, &TruthPulse::fwave_sample));
 
   where = "/truth/trains";
-  H5::Group tr = file.createGroup("truth/trains");
+  H5::Group tr = create_group(file, "truth/trains");
   write_column(tr, "train_id", ints_of(t.trains, &TruthTrain::train_id));
   write_column(tr, "frequency_hz", reals_of(t.trains, &TruthTrain::frequency_hz));
   write_column(tr, "start_sample", ints_of(t.trains, &TruthTrain::start_sample));
@@ -256,7 +256,7 @@ void write_truth(H5::H5File& file, const GroundTruth& t, int deflate_level, std:
   write_column(tr, "cramp_spectral_scale", reals_of(t.trains, &TruthTrain::cramp_spectral_scale));
 
   where = "/truth/bursts";
-  H5::Group b = file.createGroup("truth/bursts");
+  H5::Group b = create_group(file, "truth/bursts");
   write_column(b, "channel", ints_of(t.bursts, &TruthBurst::channel));
   write_column(b, "onset_sample", ints_of(t.bursts, &TruthBurst::onset_sample));
   write_column(b, "offset_sample", ints_of(t.bursts, &TruthBurst::offset_sample));
@@ -268,7 +268,7 @@ void write_truth(H5::H5File& file, const GroundTruth& t, int deflate_level, std:
   write_column(b, "rise_s", reals_of(t.bursts, &TruthBurst::rise_s));
 
   where = "/truth/firings";
-  H5::Group f = file.createGroup("truth/firings");
+  H5::Group f = create_group(file, "truth/firings");
   std::vector<std::int64_t> unit(t.firing_unit.begin(), t.firing_unit.end());
   write_column(f, "unit", unit);
   write_column(f, "sample", t.firing_sample);
