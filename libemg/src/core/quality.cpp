@@ -8,6 +8,7 @@
 #include <emg/spectral/spectra.hpp>
 
 #include "detail/check.hpp"
+#include "detail/robust.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -58,13 +59,7 @@ long count_saturated(const double* x, long n, const ChannelInfo& info) {
   return count;
 }
 
-double median(std::vector<double> v) {
-  const std::size_t m = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(m), v.end());
-  const double upper = v[m];
-  if (v.size() % 2 == 1) return upper;
-  return 0.5 * (upper + *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(m)));
-}
+using detail::median;
 
 // The line frequency of the whole recording, or 0 when it cannot be determined (see quality.hpp).
 double line_frequency(const Recording& rec) {

@@ -9,6 +9,7 @@
 #include <emg/spectral/spectra.hpp>
 
 #include "detail/check.hpp"
+#include "detail/robust.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -29,7 +30,7 @@ namespace {
 constexpr std::string_view kParams = "CrampParams";
 constexpr std::string_view kDetect = "detect_cramps";
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kMadToSigma = 1.4826;
+constexpr double kMadToSigma = detail::kMadToSigma;
 constexpr double kFloorQuantile = 0.10;  ///< noise floor = this quantile of the channel's envelope
 constexpr long kMinRefineSegment = 10;   ///< samples on the estimated side of a refined edge
 
@@ -43,15 +44,7 @@ void check_range(std::string_view param, double value, double lo, double hi, std
   if (!std::isfinite(value) || value < lo || value > hi) fail_param(kParams, param, fmt(value), rule);
 }
 
-/// Median of v[0..n) (reorders v).
-double median_inplace(double* v, std::size_t n) {
-  if (n == 0) return kNaN;
-  double* mid = v + n / 2;
-  std::nth_element(v, mid, v + n);
-  double m = *mid;
-  if (n % 2 == 0) m = 0.5 * (m + *std::max_element(v, mid));
-  return m;
-}
+double median_inplace(double* v, std::size_t n) { return detail::median_in_place(v, n); }
 
 /// Status codes and their details, in the order found.
 struct Status {

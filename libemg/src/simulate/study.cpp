@@ -246,7 +246,6 @@ struct SessionFiles {
   std::vector<std::string> files;  // relative to the study folder
   std::vector<TruthTrain> trains;  // per file, the (single) train when per_train
   std::size_t n_trains = 0;
-  long cramp_train = 0;            // first cramping train id (0 = none)
   std::uint64_t bytes = 0;
 };
 
@@ -341,10 +340,7 @@ StudyWriteReport write_study(const std::string& dir, const StudyParams& params, 
           const io::WriteReport rep = io::write((root / name).string(), recs[r].recording, opt, {}, recs[r].truth);
           out.files.push_back(name);
           out.bytes += rep.file_bytes;
-          for (const auto& t : recs[r].truth.trains) {
-            out.trains.push_back(t);
-            if (t.cramp && out.cramp_train == 0) out.cramp_train = static_cast<long>(out.trains.size());
-          }
+          out.trains.insert(out.trains.end(), recs[r].truth.trains.begin(), recs[r].truth.trains.end());
         }
         out.n_trains = out.trains.size();
       } catch (...) {

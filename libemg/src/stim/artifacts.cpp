@@ -4,6 +4,7 @@
 #include <emg/stim/artifacts.hpp>
 
 #include "detail/check.hpp"
+#include "detail/robust.hpp"
 
 #include <algorithm>
 #include <array>
@@ -112,14 +113,7 @@ void fill_spans(double* y, Eigen::Index n, const std::vector<SampleInterval>& iv
   }
 }
 
-/// Median of v[0..m) (reorders v); the mean of the two middle values for even m.
-double median_in_place(double* v, long m) {
-  const long h = m / 2;
-  std::nth_element(v, v + h, v + m);
-  const double upper = v[h];
-  if (m % 2 == 1) return upper;
-  return 0.5 * (upper + *std::max_element(v, v + h));
-}
+double median_in_place(double* v, long m) { return detail::median_in_place(v, static_cast<std::size_t>(m)); }
 
 /// Segment of each pulse as offsets [lo, hi) around the pulse, and the train runs.
 struct Segments {
@@ -200,7 +194,7 @@ void subtract_templates(const double* x, double* y, const std::vector<std::int64
       const double med = median_in_place(buf.data(), c);  // c >= 1: pulse k itself
       wb.tmpl[static_cast<std::size_t>(i - lo)] = med;
       for (long j = 0; j < c; ++j) dev[static_cast<std::size_t>(j)] = std::abs(buf[static_cast<std::size_t>(j)] - med);
-      wb.spread[static_cast<std::size_t>(i - lo)] = 1.4826 * median_in_place(dev.data(), c);
+      wb.spread[static_cast<std::size_t>(i - lo)] = detail::kMadToSigma * median_in_place(dev.data(), c);
       n_used = std::max(n_used, static_cast<double>(c));
     }
 

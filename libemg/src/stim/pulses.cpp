@@ -4,6 +4,7 @@
 #include <emg/stim/pulses.hpp>
 
 #include "detail/check.hpp"
+#include "detail/robust.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -20,21 +21,14 @@ namespace {
 
 constexpr std::string_view kParams = "PulseDetectParams";
 constexpr std::string_view kDetect = "detect_pulses";
-constexpr double kMadToSigma = 1.4826;
+constexpr double kMadToSigma = detail::kMadToSigma;
 
 void check_range(std::string_view param, double value, double lo, double hi, std::string_view rule) {
   if (!std::isfinite(value) || value < lo || value > hi) fail_param(kParams, param, fmt(value), rule);
 }
 
-/// Median of v[0..n) (reorders v).
-double median_inplace(double* v, std::size_t n) {
-  if (n == 0) return 0.0;
-  double* mid = v + n / 2;
-  std::nth_element(v, mid, v + n);
-  double m = *mid;
-  if (n % 2 == 0) m = 0.5 * (m + *std::max_element(v, mid));
-  return m;
-}
+/// Median of v[0..n) (reorders v); 0 for no values (an empty block has no spread).
+double median_inplace(double* v, std::size_t n) { return n == 0 ? 0.0 : detail::median_in_place(v, n); }
 
 struct Robust {
   double median = 0.0;

@@ -4,6 +4,7 @@
 #include <emg/stim/pulses.hpp>
 
 #include "detail/check.hpp"
+#include "detail/robust.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -61,13 +62,7 @@ void check_pulse_list(std::string_view fn, const std::vector<std::int64_t>& puls
   }
 }
 
-double median_of(std::vector<double> v) {
-  const std::size_t h = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(h), v.end());
-  double m = v[h];
-  if (v.size() % 2 == 0) m = 0.5 * (m + *std::max_element(v.begin(), v.begin() + static_cast<long>(h)));
-  return m;
-}
+double median_of(std::vector<double> v) { return detail::median(std::move(v)); }
 
 /// One candidate train q[0..m): grid walk, frequency, statuses.
 PulseTrain build_train(const std::int64_t* q, std::size_t m, double fs_hz, long n_samples, const TrainGroupParams& p) {
