@@ -347,3 +347,49 @@ TEST(QualityReportReal, UciLowerLimb) {
 }
 
 }  // namespace
+
+namespace {
+
+/// 20 s of white noise at 2 kHz; 20 Hz trains of 1-sample spikes (harmonics at every 20 Hz, so at
+/// 60 Hz but not 50 Hz) from 2-7 s and 10-15 s, stored as /stimulation; optional 50 Hz hum.
+Recording stimulated(double hum_amplitude, bool store) {
+  const double fs = 2000.0;
+  RowMatrixXd x = noise(1, 40000, 1.0, 31);
+  emg::Stimulation st;
+  for (const double t0 : {2.0, 10.0}) {
+    emg::StimTrain t;
+    t.train_id = static_cast<long>(st.trains.size()) + 1;
+    t.frequency_hz = 20.0;
+    t.start_sample = static_cast<std::int64_t>(t0 * fs);
+    for (int k = 0; k < 100; ++k) {
+      const auto p = static_cast<std::int64_t>(std::llround((t0 + k / 20.0) * fs));
+      st.pulses.push_back(p);
+      x(0, p) += 400.0;
+      t.end_sample = p;
+    }
+    t.n_pulses = 100;
+    st.trains.push_back(t);
+  }
+  for (long i = 0; i < x.cols(); ++i) x(0, i) += hum_amplitude * std::sin(2.0 * kPi * 50.0 * static_cast<double>(i) / fs);
+  Recording rec(x, fs, named(1));
+  if (store) rec.set_stimulation(st);
+  return rec;
+}
+
+}  // namespace
+
+TEST(QualityReport, MainsIgnoresStimulationHarmonics) {
+  // without the stored stimulation the pulse harmonics look like 60 Hz hum (the detector is fooled)
+  const auto fooled = quality_report(stimulated(0.0, false));
+  EXPECT_EQ(fooled.channels[0].mains_hz, 60.0);
+  EXPECT_EQ(fooled.mains_samples, 40000);
+  // with it, the stimulated spans (train - 10 ms .. last pulse + 100 ms) are left out: no hum
+  const auto clean = quality_report(stimulated(0.0, true));
+  EXPECT_EQ(clean.channels[0].mains_hz, 0.0);
+  const long excluded = 2 * (static_cast<long>(std::llround(99.0 / 20.0 * 2000.0)) + 20 + 200 + 1);
+  EXPECT_EQ(clean.mains_samples, 40000 - excluded);
+  // real 50 Hz hum under 20 Hz stimulation is still found as 50 Hz
+  const auto hum = quality_report(stimulated(0.3, true));
+  EXPECT_EQ(hum.channels[0].mains_hz, 50.0);
+  EXPECT_GT(hum.channels[0].mains_db, 4.77);
+}

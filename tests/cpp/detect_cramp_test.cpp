@@ -346,7 +346,8 @@ TEST(Measures, ConstantCrampClosedForms) {
   EXPECT_NEAR(c.area / ((gain * level - c.baseline_mean) * 8.0), 1.0, 0.05);
   EXPECT_NEAR(c.epoch_snr_db, 10.0 * std::log10(26.0), 0.6);  // against the realised baseline
   // evidence: thresholds from the baseline statistics
-  EXPECT_DOUBLE_EQ(c.threshold_on, c.baseline_mean + 3.0 * c.baseline_sd);
+  // (the floor min_on_ratio = 1.5 is above mu + 3 sigma for this steady baseline)
+  EXPECT_DOUBLE_EQ(c.threshold_on, std::max(c.baseline_mean + 3.0 * c.baseline_sd, 1.5 * c.baseline_mean));
   EXPECT_DOUBLE_EQ(c.threshold_off, c.baseline_mean + 2.0 * c.baseline_sd);
   EXPECT_NEAR(c.baseline_s, 1.9, 0.02);
   EXPECT_HAS(c.preprocessing, "band-pass 20-450 Hz");
@@ -454,6 +455,26 @@ TEST(Decision, MvcCriterionRaisesTheOnThreshold) {
   const auto d = s.run(p)[0];
   EXPECT_FALSE(d.cramp);
   EXPECT_DOUBLE_EQ(d.threshold_on, 0.5 * p.e_mvc);
+}
+
+TEST(Decision, OnThresholdFloorIgnoresASmallSteadyRise) {
+  // a sustained rise of the envelope by sqrt(1 + 0.8^2) = 1.28x: above mu + 3 sigma of a steady
+  // baseline (sigma ~ 5 % of mu), below the default floor 1.5 mu -- no cramp; without the floor
+  // (min_on_ratio = 1) it is one
+  Synthetic s;
+  s.burst(s.t_end + 0.02, s.t_end + 8.0, 0.8, [](double) { return 1.0; });
+  const auto c = s.run()[0];
+  ASSERT_TRUE(c.decided) << c.message;
+  EXPECT_FALSE(c.cramp);
+  EXPECT_DOUBLE_EQ(c.threshold_on, 1.5 * c.baseline_mean);
+  EXPECT_LT(c.baseline_mean + 3.0 * c.baseline_sd, 1.25 * c.baseline_mean);
+  CrampParams p;
+  p.min_on_ratio = 1.0;
+  const auto d = s.run(p)[0];
+  EXPECT_TRUE(d.cramp) << d.message;
+  EXPECT_DOUBLE_EQ(d.threshold_on, d.baseline_mean + 3.0 * d.baseline_sd);
+  p.min_on_ratio = 0.5;
+  EXPECT_ERROR(s.run(p), "min_on_ratio", "0.5");
 }
 
 TEST(Status, NoStimulation) {

@@ -12,6 +12,11 @@ namespace emg {
 
 /// Parameters of quality_report. validate(fs_hz) checks: fs_hz finite > 0; flat_run_s finite > 0;
 /// dead_rms_ratio finite in [0, 1); clip_run_samples a whole number in [2, 1e9].
+/// Stimulation left out of the mains estimate: this long before each train / pulse ...
+inline constexpr double kStimExcludeBeforeS = 0.01;
+/// ... to this long after it (artefact tail, M-wave, F-wave).
+inline constexpr double kStimExcludeAfterS = 0.1;
+
 struct QualityParams {
   double flat_run_s = 0.1;        ///< a run of identical samples at least this long counts as flat
   double dead_rms_ratio = 1e-3;   ///< channel RMS below this fraction of the median channel RMS = dead
@@ -38,6 +43,10 @@ struct QualityParams {
 /// - mains_hz: the line frequency found by filters::detect_line_frequency over all channels
 ///   together (50 or 60); 0 when fs_hz <= 136 Hz (50 and 60 Hz cannot be told apart), the
 ///   recording is shorter than 1 s, or no line peak stands out. Then mains_db = 0 and mains_peak_hz = 0.
+///   When the recording has stored stimulation (/stimulation pulses or trains), the mains items are
+///   estimated on the samples outside every train and pulse, from kStimExcludeBeforeS before to
+///   kStimExcludeAfterS after it, concatenated (QualityReport::mains_samples): the harmonics of a
+///   4-20 Hz pulse train fall on 50 and 60 Hz and are not hum.
 /// - mains_db: the channel's peak-to-neighbour ratio at the line frequency, in dB, on the same
 ///   scale as detect_line_frequency. PSD: spectral::welch, Hann, nperseg = round(fs_hz) (1-Hz
 ///   bins), 50 % overlap, constant detrend, density. For each harmonic f = h * mains_hz, h = 1, 2, 3,
@@ -67,6 +76,7 @@ struct QualityReport {
   double fs_hz = 0.0;
   long n_samples = 0;
   double duration_s = 0.0;
+  long mains_samples = 0;  ///< samples the mains items were estimated on (n_samples without stimulation)
   std::vector<ChannelQuality> channels;
 };
 

@@ -61,11 +61,38 @@ long count_saturated(const double* x, long n, const ChannelInfo& info) {
 
 using detail::median;
 
-// The line frequency of the whole recording, or 0 when it cannot be determined (see quality.hpp).
-double line_frequency(const Recording& rec) {
-  if (rec.fs_hz() <= kMinMainsFs || rec.n_samples() < static_cast<long>(std::ceil(rec.fs_hz()))) return 0.0;
+// The samples the mains estimate uses: all of them, or, when the recording has stored stimulation,
+// the stimulus-free spans concatenated (see quality.hpp: stimulation harmonics are not hum).
+RowMatrixXd mains_samples(const Recording& rec) {
+  const Stimulation& st = rec.stimulation();
+  const long n = rec.n_samples();
+  if (st.pulses.empty() && st.trains.empty()) return rec.data();
+  const double fs = rec.fs_hz();
+  const auto pre = static_cast<std::int64_t>(std::llround(kStimExcludeBeforeS * fs));
+  const auto post = static_cast<std::int64_t>(std::llround(kStimExcludeAfterS * fs));
+  std::vector<std::pair<std::int64_t, std::int64_t>> spans;  // [start, end) to drop
+  for (const StimTrain& t : st.trains) spans.emplace_back(t.start_sample - pre, t.end_sample + post + 1);
+  for (const std::int64_t p : st.pulses) spans.emplace_back(p - pre, p + post + 1);
+  std::sort(spans.begin(), spans.end());
+  std::vector<std::uint8_t> keep(static_cast<std::size_t>(n), 1);
+  for (const auto& [a, b] : spans) {
+    for (std::int64_t i = std::max<std::int64_t>(a, 0); i < std::min<std::int64_t>(b, n); ++i) keep[static_cast<std::size_t>(i)] = 0;
+  }
+  long m = 0;
+  for (const std::uint8_t k : keep) m += k;
+  RowMatrixXd out(rec.n_channels(), m);
+  long j = 0;
+  for (long i = 0; i < n; ++i) {
+    if (keep[static_cast<std::size_t>(i)]) out.col(j++) = rec.data().col(i);
+  }
+  return out;
+}
+
+// The line frequency of `x`, or 0 when it cannot be determined (see quality.hpp).
+double line_frequency(const RowMatrixXd& x, double fs_hz) {
+  if (x.cols() == 0 || fs_hz <= kMinMainsFs || x.cols() < static_cast<long>(std::ceil(fs_hz))) return 0.0;
   try {
-    return filters::detect_line_frequency(rec.data(), rec.fs_hz());
+    return filters::detect_line_frequency(x, fs_hz);
   } catch (const InvalidArgument&) {
     return 0.0;  // no line peak stands out: the preconditions were checked above
   }
@@ -183,15 +210,17 @@ QualityReport quality_report(const Recording& rec, const QualityParams& params) 
     if (it != median_rms.end() && q.rms < params.dead_rms_ratio * it->second) q.dead = true;
   }
 
-  const double line_hz = line_frequency(rec);
+  const RowMatrixXd quiet = mains_samples(rec);
+  out.mains_samples = static_cast<long>(quiet.cols());
+  const double line_hz = line_frequency(quiet, rec.fs_hz());
   if (line_hz > 0.0) {
     spectral::WelchParams wp;
     wp.window = spectral::Window{"hann"};
-    wp.nperseg = std::min(n, static_cast<long>(std::llround(rec.fs_hz())));
+    wp.nperseg = std::min(static_cast<long>(quiet.cols()), static_cast<long>(std::llround(rec.fs_hz())));
     wp.noverlap = wp.nperseg / 2;
     wp.detrend = spectral::Detrend::constant;
     wp.scaling = spectral::Scaling::density;
-    const spectral::Psd psd = spectral::welch(rec.data(), rec.fs_hz(), wp);
+    const spectral::Psd psd = spectral::welch(quiet, rec.fs_hz(), wp);
     for (long c = 0; c < n_ch; ++c) {
       auto& q = out.channels[static_cast<std::size_t>(c)];
       q.mains_hz = line_hz;

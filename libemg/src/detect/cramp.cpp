@@ -593,7 +593,7 @@ CrampResult analyse(const Work& w, const stim::PulseTrain& train, std::int64_t p
            true);
     return finish();
   }
-  r.threshold_on = std::max(mu + p.k_on * sigma, p.mvc_fraction * p.e_mvc);
+  r.threshold_on = std::max({mu + p.k_on * sigma, p.min_on_ratio * mu, p.mvc_fraction * p.e_mvc});
   r.threshold_off = mu + p.k_off * sigma;
   const double th_on = r.threshold_on, th_off = r.threshold_off;
 
@@ -752,6 +752,9 @@ void CrampParams::validate(double fs_hz) const {
   }
   detail::check_nonnegative(kParams, "k_off", k_off);
   if (!std::isfinite(k_on) || k_on < k_off) fail_param(kParams, "k_on", fmt(k_on), "must be finite and >= k_off=" + fmt(k_off));
+  if (!std::isfinite(min_on_ratio) || min_on_ratio < 1.0 || min_on_ratio > 100.0) {
+    fail_param(kParams, "min_on_ratio", fmt(min_on_ratio), "must be in [1, 100] (1 = no floor)");
+  }
   detail::check_nonnegative(kParams, "mvc_fraction", mvc_fraction);
   detail::check_nonnegative(kParams, "e_mvc", e_mvc);
   if (mvc_fraction > 0.0 && !(e_mvc > 0.0)) {
@@ -815,6 +818,8 @@ const ParamTable& CrampParams::describe() {
         {"baseline_active_fraction", "", "0.1", "(0, 1]",
          "baseline_active when more than this fraction of the baseline exceeds median + k_on x robust SD"},
         {"k_on", "", "3", ">= k_off", "on-threshold mu_B + k_on sigma_B"},
+        {"min_on_ratio", "", "1.5", "[1, 100]",
+         "floor of the on-threshold: at least min_on_ratio x mu_B (a steady baseline has sigma_B near 0); 1 = no floor"},
         {"k_off", "", "2", ">= 0", "off-threshold mu_B + k_off sigma_B (hysteresis)"},
         {"mvc_fraction", "", "0", ">= 0", "on-threshold at least mvc_fraction x e_mvc (amplitude-relative criterion)"},
         {"e_mvc", "units", "0", ">= 0", "RMS envelope of the best MVIC plateau (0 = none)"},

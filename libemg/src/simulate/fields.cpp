@@ -2,59 +2,13 @@
 
 #include "detail/check.hpp"
 
-#include <charconv>
-#include <cmath>
-#include <set>
 
 namespace emg::simulate {
 
 namespace {
 
-using detail::fail_param;
-using detail::fmt;
 
-class Builder {
- public:
-  explicit Builder(std::vector<FieldRef>& out) : out_(out) {}
-  Builder& section(std::string name, const ParamTable* table) {
-    section_ = std::move(name);
-    table_ = table;
-    return *this;
-  }
-  template <class T>
-  Builder& operator()(const char* name, T* field) {
-    FieldRef f;
-    f.key = section_ + "." + name;
-    f.target = field;
-    f.info = lookup(name);
-    out_.push_back(std::move(f));
-    return *this;
-  }
-  Builder& enumeration(const char* name, EnumField e) {
-    FieldRef f;
-    f.key = section_ + "." + name;
-    f.target = std::move(e);
-    f.info = lookup(name);
-    out_.push_back(std::move(f));
-    return *this;
-  }
-
- private:
-  const ParamInfo* lookup(const std::string& name) const {
-    if (!table_) return nullptr;
-    for (const auto& p : *table_)
-      if (p.name == name) return &p;
-    return nullptr;
-  }
-  std::vector<FieldRef>& out_;
-  std::string section_;
-  const ParamTable* table_ = nullptr;
-};
-
-template <class E>
-EnumField enum_field(E* e, std::string (*to)(E), E (*parse)(const std::string&), std::vector<std::string> choices) {
-  return EnumField{[e, to] { return to(*e); }, [e, parse](const std::string& s) { *e = parse(s); }, std::move(choices)};
-}
+using Builder = FieldBuilder;
 
 void add_signal(Builder& b, SpectrumShape& s, MotorUnitPoolParams& pool, HumParams& hum, WanderParams& wander,
                 EcgParams& ecg, AdcParams& adc) {
@@ -71,18 +25,6 @@ void add_signal(Builder& b, SpectrumShape& s, MotorUnitPoolParams& pool, HumPara
   b.section("wander", &WanderParams::describe())("amplitude", &wander.amplitude)("max_hz", &wander.max_hz);
   b.section("ecg", &EcgParams::describe())("amplitude", &ecg.amplitude)("heart_rate_bpm", &ecg.heart_rate_bpm)("hrv_sd_s", &ecg.hrv_sd_s);
   b.section("adc", &AdcParams::describe())("bits", &adc.bits)("range", &adc.range);
-}
-
-template <class T>
-T parse_number(const FieldRef& f, const std::string& text, const char* type) {
-  T v{};
-  const char* first = text.data();
-  const char* last = text.data() + text.size();
-  const auto res = std::from_chars(first, last, v);
-  if (res.ec != std::errc() || res.ptr != last || text.empty()) {
-    fail_param("set_field", f.key, "\"" + text + "\"", std::string("must be ") + type);
-  }
-  return v;
 }
 
 }  // namespace
@@ -142,58 +84,8 @@ std::vector<FieldRef> burst_fields(BurstTrialParams& p) {
   return out;
 }
 
-std::vector<FieldRef> study_fields(StudyParams& p) {
-  std::vector<FieldRef> out;
-  Builder b(out);
-  b.section("study", &StudyParams::describe())("name", &p.name)("description", &p.description)("n_subjects", &p.n_subjects)("ctf_mean_hz", &p.ctf_mean_hz)(
-      "ctf_sd_hz", &p.ctf_sd_hz)("ctf_min_hz", &p.ctf_min_hz)("ctf_max_hz", &p.ctf_max_hz)("retest_sd_hz", &p.retest_sd_hz)(
-      "order_drift_hz", &p.order_drift_hz)("counterbalance", &p.counterbalance)("seed", &p.seed);
-  return out;
-}
-
-std::string field_text(const FieldRef& f) {
-  struct V {
-    std::string operator()(double* v) const { return fmt(*v); }
-    std::string operator()(int* v) const { return std::to_string(*v); }
-    std::string operator()(long* v) const { return std::to_string(*v); }
-    std::string operator()(bool* v) const { return *v ? "true" : "false"; }
-    std::string operator()(std::string* v) const { return *v; }
-    std::string operator()(std::uint64_t* v) const { return std::to_string(*v); }
-    std::string operator()(const EnumField& e) const { return e.get(); }
-  };
-  return std::visit(V{}, f.target);
-}
-
-void set_field(const FieldRef& f, const std::string& text) {
-  struct V {
-    const FieldRef& f;
-    const std::string& text;
-    void operator()(double* v) const {
-      if (text == "nan" || text == "inf" || text == "-inf") fail_param("set_field", f.key, text, "must be a finite number");
-      *v = parse_number<double>(f, text, "a number");
-    }
-    void operator()(int* v) const { *v = parse_number<int>(f, text, "an integer"); }
-    void operator()(long* v) const { *v = parse_number<long>(f, text, "an integer"); }
-    void operator()(bool* v) const {
-      if (text == "true" || text == "1" || text == "yes" || text == "on") *v = true;
-      else if (text == "false" || text == "0" || text == "no" || text == "off") *v = false;
-      else fail_param("set_field", f.key, "\"" + text + "\"", "must be true or false");
-    }
-    void operator()(std::string* v) const { *v = text; }
-    void operator()(std::uint64_t* v) const { *v = parse_number<std::uint64_t>(f, text, "an integer in 0..2^64-1"); }
-    void operator()(const EnumField& e) const { e.set(text); }
-  };
-  std::visit(V{f, text}, f.target);
-}
-
 const FieldRef& find_field(const std::vector<FieldRef>& fields, const std::string& key) {
-  for (const auto& f : fields)
-    if (f.key == key) return f;
-  std::set<std::string> sections;
-  for (const auto& f : fields) sections.insert(f.key.substr(0, f.key.find('.')));
-  std::string names;
-  for (const auto& s : sections) names += (names.empty() ? "" : ", ") + s;
-  fail_param("simulate", "parameter", "\"" + key + "\"", "is not a simulator parameter (sections: " + names + ")");
+  return emg::find_field(fields, key, "simulate", "simulator");
 }
 
 }  // namespace emg::simulate

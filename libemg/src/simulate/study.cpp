@@ -425,4 +425,14 @@ StudyWriteReport write_study(const std::string& dir, const StudyParams& params, 
   return rep;
 }
 
+// (here rather than in fields.cpp: the study table needs StudyParams::describe of this library)
+std::vector<FieldRef> study_fields(StudyParams& p) {
+  std::vector<FieldRef> out;
+  FieldBuilder b(out);
+  b.section("study", &StudyParams::describe())("name", &p.name)("description", &p.description)("n_subjects", &p.n_subjects)("ctf_mean_hz", &p.ctf_mean_hz)(
+      "ctf_sd_hz", &p.ctf_sd_hz)("ctf_min_hz", &p.ctf_min_hz)("ctf_max_hz", &p.ctf_max_hz)("retest_sd_hz", &p.retest_sd_hz)(
+      "order_drift_hz", &p.order_drift_hz)("counterbalance", &p.counterbalance)("seed", &p.seed);
+  return out;
+}
+
 }  // namespace emg::simulate

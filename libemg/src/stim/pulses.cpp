@@ -27,21 +27,19 @@ void check_range(std::string_view param, double value, double lo, double hi, std
   if (!std::isfinite(value) || value < lo || value > hi) fail_param(kParams, param, fmt(value), rule);
 }
 
-/// Median of v[0..n) (reorders v); 0 for no values (an empty block has no spread).
-double median_inplace(double* v, std::size_t n) { return n == 0 ? 0.0 : detail::median_in_place(v, n); }
 
 struct Robust {
   double median = 0.0;
   double scale = 0.0;  // 1.4826 MAD
 };
 
-/// Median and scaled MAD of src[0..n), using buf (size >= n) as scratch.
-Robust robust(const double* src, std::size_t n, double* buf) {
-  std::copy(src, src + n, buf);
+/// Median and scaled MAD of src[0..n), using buf and buf2 (size >= n each) as scratch.
+Robust robust(const double* src, std::size_t n, double* buf, double* buf2) {
   Robust r;
-  r.median = median_inplace(buf, n);
-  for (std::size_t i = 0; i < n; ++i) buf[i] = std::abs(src[i] - r.median);
-  r.scale = kMadToSigma * median_inplace(buf, n);
+  if (n == 0) return r;
+  r.median = detail::median_radix(src, n, buf);
+  for (std::size_t i = 0; i < n; ++i) buf2[i] = std::abs(src[i] - r.median);
+  r.scale = kMadToSigma * detail::median_radix(buf2, n, buf);
   return r;
 }
 
@@ -101,44 +99,51 @@ std::vector<std::int64_t> detect_emg(const Eigen::Ref<const VectorXd>& x, double
     if (v > 0.0 && v < lsb) lsb = v;
   }
   if (!std::isfinite(lsb)) return out;  // constant signal
-  std::vector<double> buf(un);
+  std::vector<double> buf(un), buf2(un);
 
-  const Robust gd = robust(d.data() + 1, un - 1, buf.data());
+  const Robust gd = robust(d.data() + 1, un - 1, buf.data(), buf2.data());
   const double step_scale = std::max(gd.scale, lsb);
   const double floor_global = gd.median + p.threshold_mad * step_scale;
-  const Robust gx = robust(x.data(), un, buf.data());
+  const Robust gx = robust(x.data(), un, buf.data(), buf2.data());
   const double amp_global = p.min_step_rms * gx.scale;
 
   // Local statistics per block (the last block absorbs the remainder), then the largest of each
-  // block and its neighbours.
+  // block and its neighbours. They are computed on first use: a step at or below the global floor
+  // is never a pulse, so blocks far from every large step are never looked at (most of a
+  // recording; the selections would otherwise dominate the cost).
   const Eigen::Index block = std::max<Eigen::Index>(1, to_samples(p.local_window_s, fs_hz));
   const Eigen::Index nb = std::max<Eigen::Index>(1, n / block);
   std::vector<double> floor_b(static_cast<std::size_t>(nb)), amp_b(static_cast<std::size_t>(nb)), med_x(static_cast<std::size_t>(nb));
-  for (Eigen::Index b = 0; b < nb; ++b) {
+  std::vector<std::uint8_t> have_b(static_cast<std::size_t>(nb), 0);
+  const auto stats = [&](Eigen::Index b) {
+    const std::size_t ub = static_cast<std::size_t>(b);
+    if (have_b[ub]) return;
     const Eigen::Index s = b * block;
     const Eigen::Index e = (b + 1 == nb) ? n : s + block;
     const std::size_t len = static_cast<std::size_t>(e - s);
-    const Robust ld = robust(d.data() + s, len, buf.data());
-    const Robust lx = robust(x.data() + s, len, buf.data());
-    floor_b[static_cast<std::size_t>(b)] = ld.median + p.local_threshold_mad * std::max(ld.scale, step_scale);
-    amp_b[static_cast<std::size_t>(b)] = p.local_min_step_rms * lx.scale;
-    med_x[static_cast<std::size_t>(b)] = lx.median;
-  }
-  std::vector<double> thr(static_cast<std::size_t>(nb)), amp(static_cast<std::size_t>(nb));
-  for (Eigen::Index b = 0; b < nb; ++b) {
-    double f = floor_b[static_cast<std::size_t>(b)], a = amp_b[static_cast<std::size_t>(b)];
-    if (b > 0) {
-      f = std::max(f, floor_b[static_cast<std::size_t>(b - 1)]);
-      a = std::max(a, amp_b[static_cast<std::size_t>(b - 1)]);
+    const Robust ld = robust(d.data() + s, len, buf.data(), buf2.data());
+    const Robust lx = robust(x.data() + s, len, buf.data(), buf2.data());
+    floor_b[ub] = ld.median + p.local_threshold_mad * std::max(ld.scale, step_scale);
+    amp_b[ub] = p.local_min_step_rms * lx.scale;
+    med_x[ub] = lx.median;
+    have_b[ub] = 1;
+  };
+  // largest of `v` over block b and its neighbours, at least `global`
+  const auto neighbourhood = [&](const std::vector<double>& v, Eigen::Index b, double global) {
+    double m = global;
+    for (Eigen::Index k = std::max<Eigen::Index>(0, b - 1); k <= std::min(nb - 1, b + 1); ++k) {
+      stats(k);
+      m = std::max(m, v[static_cast<std::size_t>(k)]);
     }
-    if (b + 1 < nb) {
-      f = std::max(f, floor_b[static_cast<std::size_t>(b + 1)]);
-      a = std::max(a, amp_b[static_cast<std::size_t>(b + 1)]);
-    }
-    thr[static_cast<std::size_t>(b)] = std::max(f, floor_global);
-    amp[static_cast<std::size_t>(b)] = std::max(a, amp_global);
-  }
-  const auto block_of = [&](Eigen::Index i) { return static_cast<std::size_t>(std::min(i / block, nb - 1)); };
+    return m;
+  };
+  const auto block_of = [&](Eigen::Index i) { return std::min(i / block, nb - 1); };
+  const auto thr_at = [&](Eigen::Index i) { return neighbourhood(floor_b, block_of(i), floor_global); };
+  const auto amp_at = [&](Eigen::Index i) { return neighbourhood(amp_b, block_of(i), amp_global); };
+  const auto med_x_at = [&](Eigen::Index i) {
+    stats(block_of(i));
+    return med_x[static_cast<std::size_t>(block_of(i))];
+  };
 
   const Eigen::Index rise = 1 + static_cast<Eigen::Index>(std::ceil(p.max_rise_s * fs_hz));
   const Eigen::Index half = std::max<Eigen::Index>(2, to_samples(p.shape_window_s, fs_hz));
@@ -146,7 +151,7 @@ std::vector<std::int64_t> detect_emg(const Eigen::Ref<const VectorXd>& x, double
 
   Eigen::Index allowed = 1;  // first sample a new pulse may start at (refractory of the last one)
   for (Eigen::Index i = 1; i < n; ++i) {
-    if (i < allowed || d[static_cast<std::size_t>(i)] <= thr[block_of(i)]) continue;
+    if (i < allowed || d[static_cast<std::size_t>(i)] <= floor_global || d[static_cast<std::size_t>(i)] <= thr_at(i)) continue;
     // The spike's largest step within the rise window.
     const Eigen::Index pe = std::min(n, i + rise);
     Eigen::Index ipk = i;
@@ -172,11 +177,11 @@ std::vector<std::int64_t> detect_emg(const Eigen::Ref<const VectorXd>& x, double
       hi = std::max(hi, x[j]);
     }
     const bool sharp = pk >= p.min_step_fraction * (hi - lo);
-    const bool large = pk >= amp[block_of(onset)];
+    const bool large = pk >= amp_at(onset);
     // A step that leaves a flat run away from the signal's level is a saturated signal moving
     // between rails (e.g. a clipped M-wave), not a new pulse.
     const bool from_rail = onset >= 2 && x[onset - 1] == x[onset - 2] &&
-                           std::abs(x[onset - 1] - med_x[block_of(onset)]) >= kRailFraction * pk;
+                           std::abs(x[onset - 1] - med_x_at(onset)) >= kRailFraction * pk;
     if (!(sharp && large) || from_rail) {
       i = ipk;  // rejected: go on after its peak (no refractory)
       continue;

@@ -218,6 +218,10 @@ void FindTrainsParams::validate(double fs_hz) const {
   if (source != "auto" && source != "stored" && source != "trigger" && source != "emg") {
     fail_param("FindTrainsParams", "source", "\"" + source + "\"", "must be auto, stored, trigger or emg");
   }
+  // the detection parameters are checked even when stored pulses make them unused (a bad value
+  // is a mistake either way); the rules that depend on fs_hz are checked by detect_pulses, at
+  // the rate of the channel it searches
+  detect.validate(std::max(fs_hz, 1e6));
   group.validate(fs_hz);
 }
 

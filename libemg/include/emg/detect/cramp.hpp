@@ -26,7 +26,7 @@ namespace emg::detect {
 ///
 /// validate(fs_hz): fs_hz finite > 0; window_s in [0.02, 1] and >= 2 samples; hop_s in (0, window_s]
 /// and >= 1 sample; min_valid_fraction in (0, 1]; baseline_start_s < baseline_end_s <= 0;
-/// min_baseline_s in (0, baseline_end_s - baseline_start_s]; k_on >= k_off >= 0; mvc_fraction >= 0
+/// min_baseline_s in (0, baseline_end_s - baseline_start_s]; k_on >= k_off >= 0; min_on_ratio in [1, 100]; mvc_fraction >= 0
 /// (> 0 needs e_mvc > 0); e_mvc >= 0; blank_s in [0, 1]; onset_within_s > blank_s; min_duration_s in
 /// (0, 60]; max_gap_s in [0, min_duration_s); post_window_s >= onset_within_s + min_duration_s;
 /// refine_s in [0, 1]; max_baseline_ratio 0 or >= 1; baseline_active_fraction in (0, 1];
@@ -64,7 +64,10 @@ struct CrampParams {
   double baseline_active_fraction = 0.1;
 
   // -- thresholds (§1.6 step 4) --
-  double k_on = 3.0;          ///< theta_on = max(mu_B + k_on sigma_B, mvc_fraction e_mvc)
+  double k_on = 3.0;          ///< theta_on = max(mu_B + k_on sigma_B, min_on_ratio mu_B, mvc_fraction e_mvc)
+  /// Floor of theta_on relative to the baseline level: a very steady baseline (sigma_B -> 0) would
+  /// otherwise let a few-% rise of the envelope count as a cramp (1 = no floor).
+  double min_on_ratio = 1.5;
   double k_off = 2.0;         ///< theta_off = mu_B + k_off sigma_B (hysteresis)
   double mvc_fraction = 0.0;  ///< a: amplitude-relative criterion (0.05-0.5 to emulate "> x % MVC")
   double e_mvc = 0.0;         ///< RMS envelope level of the best MVIC plateau (units; 0 = none)
