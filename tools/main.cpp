@@ -30,6 +30,8 @@ const Command kCommands[] = {
     {"psd", cramplab::run_psd, "Welch power spectral density per channel; prints MNF/MDF/peak"},
     {"fatigue", cramplab::run_fatigue, "band-pass, mains removal, PSD and the MNF/MDF/RMS/ARV fatigue series"},
     {"simulate", cramplab::run_simulate, "ground-truth EIC sessions, whole studies and burst trials from the simulator"},
+    {"stim", cramplab::run_stim, "stimulation pulses and trains, suppressed artefact spans and M-waves of a recording"},
+    {"cramp", cramplab::run_cramp, "cramp decision per stimulation train and the cramp threshold frequency (CTF)"},
 };
 
 void print_help() {

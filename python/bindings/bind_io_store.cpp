@@ -7,7 +7,10 @@
 #include <emg/truth.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <string>
+#include <vector>
 
 namespace cramplab {
 
@@ -45,6 +48,69 @@ py::object matrix_out(const RowMatrixXd& m) {
   return signal_out(std::move(copy), m.rows() == 1);
 }
 
+/// A 1-D numpy view of `v` (lists are converted); ValueError naming the dataset otherwise.
+py::array one_d(const py::handle& v, const py::handle& name, const char* field) {
+  py::array a = py::array::ensure(v);
+  if (!a || a.ndim() != 1) {
+    throw py::value_error("derived: " + std::string(field) + "['" + py::str(name).cast<std::string>() + "'] must be 1-D");
+  }
+  return a;
+}
+
+std::vector<std::int64_t> int64_column(const py::handle& v, const py::handle& name) {
+  py::array a = one_d(v, name, "int_arrays");
+  const char kind = a.dtype().kind();
+  if (kind != 'i' && kind != 'u' && kind != 'b' && a.size() > 0) {
+    throw py::value_error("derived: int_arrays['" + py::str(name).cast<std::string>() + "'] must hold integers, found dtype " +
+                          py::str(a.dtype()).cast<std::string>());
+  }
+  auto c = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(a);
+  return {c.data(), c.data() + c.size()};
+}
+
+std::vector<std::uint8_t> bool_column(const py::handle& v, const py::handle& name) {
+  py::array a = one_d(v, name, "bool_arrays");
+  const char kind = a.dtype().kind();
+  const std::string what = "derived: bool_arrays['" + py::str(name).cast<std::string>() + "']";
+  if (kind != 'b' && kind != 'i' && kind != 'u' && a.size() > 0) {
+    throw py::value_error(what + " must hold booleans, found dtype " + py::str(a.dtype()).cast<std::string>());
+  }
+  auto c = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(a);
+  std::vector<std::uint8_t> out(static_cast<std::size_t>(c.size()));
+  for (py::ssize_t i = 0; i < c.size(); ++i) {
+    const std::int64_t x = c.data()[i];
+    if (x != 0 && x != 1) throw py::value_error(what + "[" + std::to_string(i) + "] = " + std::to_string(x) + " must be 0 or 1");
+    out[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(x);
+  }
+  return out;
+}
+
+std::vector<std::string> text_column(const py::handle& v, const py::handle& name) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  for (const auto& x : py::iter(v)) {
+    if (!py::isinstance<py::str>(x)) {
+      throw py::value_error("derived: text_arrays['" + py::str(name).cast<std::string>() + "'][" + std::to_string(i) +
+                            "] must be str, found " + py::str(py::type::of(x).attr("__name__")).cast<std::string>());
+    }
+    out.push_back(x.cast<std::string>());
+    ++i;
+  }
+  return out;
+}
+
+/// 1-D object array of Python str.
+py::array text_out(const std::vector<std::string>& v) {
+  py::array out(py::dtype("O"), static_cast<py::ssize_t>(v.size()));
+  auto* cells = static_cast<PyObject**>(out.mutable_data());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    py::str s(v[i]);
+    Py_XDECREF(cells[i]);
+    cells[i] = s.release().ptr();
+  }
+  return out;
+}
+
 io::DerivedItem derived_from(const py::handle& h) {
   if (!py::isinstance<py::dict>(h)) throw py::value_error("derived: each item must be a dict with group, name, arrays, parameters");
   const auto d = h.cast<py::dict>();
@@ -67,8 +133,21 @@ io::DerivedItem derived_from(const py::handle& h) {
         const Eigen::Index cols = arr.ndim() == 1 ? static_cast<Eigen::Index>(arr.shape(0)) : static_cast<Eigen::Index>(arr.shape(1));
         item.arrays.emplace(ak.cast<std::string>(), Eigen::Map<const RowMatrixXd>(arr.data(), rows, cols));
       }
+    } else if (k == "int_arrays") {
+      for (const auto& [ak, av] : value.cast<py::dict>()) item.int_arrays.emplace(ak.cast<std::string>(), int64_column(av, ak));
+    } else if (k == "bool_arrays") {
+      for (const auto& [ak, av] : value.cast<py::dict>()) item.bool_arrays.emplace(ak.cast<std::string>(), bool_column(av, ak));
+    } else if (k == "text_arrays") {
+      for (const auto& [ak, av] : value.cast<py::dict>()) item.text_arrays.emplace(ak.cast<std::string>(), text_column(av, ak));
+    } else if (k == "columns") {
+      for (const auto& c : value) {
+        if (!py::isinstance<py::str>(c)) throw py::value_error("derived: columns must be a list of str");
+        item.columns.push_back(c.cast<std::string>());
+      }
     } else {
-      throw py::value_error("derived: unknown key '" + k + "' (use group, name, arrays, parameters, library_version, input_sha256)");
+      throw py::value_error("derived: unknown key '" + k +
+                            "' (use group, name, arrays, int_arrays, bool_arrays, text_arrays, columns, parameters, "
+                            "library_version, input_sha256)");
     }
   }
   return item;
@@ -92,6 +171,18 @@ py::dict derived_dict(const io::DerivedItem& item) {
   py::dict arrays;
   for (const auto& [k, m] : item.arrays) arrays[py::str(k)] = matrix_out(m);
   d["arrays"] = arrays;
+  py::dict ints, bools, texts;
+  for (const auto& [k, v] : item.int_arrays) ints[py::str(k)] = py::array_t<std::int64_t>(static_cast<py::ssize_t>(v.size()), v.data());
+  for (const auto& [k, v] : item.bool_arrays) {
+    py::array_t<bool> a(static_cast<py::ssize_t>(v.size()));
+    for (std::size_t i = 0; i < v.size(); ++i) a.mutable_data()[i] = v[i] != 0;
+    bools[py::str(k)] = a;
+  }
+  for (const auto& [k, v] : item.text_arrays) texts[py::str(k)] = text_out(v);
+  d["int_arrays"] = ints;
+  d["bool_arrays"] = bools;
+  d["text_arrays"] = texts;
+  d["columns"] = item.columns;
   d["parameters"] = item.parameters;
   d["library_version"] = item.library_version;
   d["input_sha256"] = item.input_sha256;
@@ -364,7 +455,9 @@ overwrite : bool, optional
 derived : dict or list of dict, optional
     Derived items stored beside the recording: ``{"group": "derived" | "metrics", "name": str,
     "arrays": {name: array}, "parameters": {key: str}, "library_version": str,
-    "input_sha256": str}``.
+    "input_sha256": str}``, optionally with 1-D ``"int_arrays"`` (int64), ``"bool_arrays"``
+    (stored as uint8 0/1), ``"text_arrays"`` (sequences of str) and, for a table item,
+    ``"columns"`` (the column names in order; see :func:`cramplab.io.write_table`).
 truth : GroundTruth, optional
     The simulator's ground truth, stored as ``/truth`` (nothing is stored for None or an empty
     GroundTruth). Its activity must be empty or of the recording's shape and every sample index
@@ -578,8 +671,10 @@ item : str
 Returns
 -------
 dict
-    ``group``, ``name``, ``arrays`` (1-D arrays for single-row data), ``parameters`` (strings),
-    ``library_version``, ``input_sha256``.
+    ``group``, ``name``, ``arrays`` (float64; 1-D arrays for single-row data), ``int_arrays``
+    (int64), ``bool_arrays`` (bool), ``text_arrays`` (object arrays of str), ``columns`` (a table
+    item's column names in order, else empty; :func:`cramplab.io.read_table` makes the
+    DataFrame), ``parameters`` (strings), ``library_version``, ``input_sha256``.
 
 Raises
 ------
@@ -609,7 +704,8 @@ array([[1., 2.],
 Every structural problem of a CrampLab file (empty list = valid).
 
 Checks root attributes, dtypes, shapes, channel tables, attribute lengths, finite samples,
-event/stimulation ranges, derived items and the ground truth (``/truth``: columns, lengths,
+event/stimulation ranges, derived items (table items: every listed column present, 1-D, of its
+declared type, all of one length, no unlisted datasets) and the ground truth (``/truth``: columns, lengths,
 sample ranges, activity shape and codes). Never raises for a malformed file.
 
 Parameters

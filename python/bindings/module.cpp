@@ -13,6 +13,8 @@ void bind_mains(py::module_& m);
 void bind_spectral(py::module_& m);
 void bind_io(py::module_& m);
 void bind_simulate(py::module_& m);
+void bind_stim(py::module_& m);
+void bind_detect(py::module_& m);
 }  // namespace cramplab
 
 PYBIND11_MODULE(_core, m) {
@@ -43,4 +45,8 @@ PYBIND11_MODULE(_core, m) {
   cramplab::bind_io(io);
   auto simulate = m.def_submodule("simulate", "The ground-truth simulator");
   cramplab::bind_simulate(simulate);
+  auto stim = m.def_submodule("stim", "Stimulation pulses and trains, artefact suppression, M-waves");
+  cramplab::bind_stim(stim);
+  auto detect = m.def_submodule("detect", "Cramp decision per train, the cramp threshold frequency, session analysis");
+  cramplab::bind_detect(detect);
 }

@@ -19,6 +19,12 @@ Data
     Recording, ChannelInfo, Event, StimTrain, Stimulation, read, write, read_header, validate_file,
     import_file, export_file, detect_format, quality_report; more in :mod:`cramplab.io`
     (import_events, to_dataframe, events_table, channels_table, trains_table, truth_tables)
+Stimulation and cramps (:mod:`cramplab.cramp`; SCIENCE.md §1.6-1.7, §4)
+    detect_pulses, group_trains, suppress_artifacts, suppression_intervals, measure_mwaves,
+    mwave_trends, detect_cramps, cramp_threshold_frequency (kernels: the C++ params fields as
+    keywords); analyse_stimulation, analyse_session (a recording: params by dotted name,
+    ``{"cramp.k_on": 3.5}``), StimAnalysis, SessionAnalysis, cramp_parameters; the plot
+    helper is :func:`cramplab.plot.train`
 Ground truth (simulated recordings)
     GroundTruth, TruthPulse, TruthTrain, TruthBurst, Activity, read_truth, has_truth; the simulator
     itself is :mod:`cramplab.simulate` (session, bursts, plan_study, write_study, parameters)
@@ -65,7 +71,22 @@ from ._core.spectral import (
     welch,
 )
 from ._results import fatigue_table, trend_table
-from . import io, simulate
+from . import cramp, io, plot, simulate
+from .cramp import (
+    SessionAnalysis,
+    StimAnalysis,
+    analyse_session,
+    analyse_stimulation,
+    cramp_parameters,
+    cramp_threshold_frequency,
+    detect_cramps,
+    detect_pulses,
+    group_trains,
+    measure_mwaves,
+    mwave_trends,
+    suppress_artifacts,
+    suppression_intervals,
+)
 from .io import (
     detect_format,
     export_file,
@@ -82,6 +103,9 @@ from .io import (
 __version__ = _core.__version__
 
 __all__ = [
+    "SessionAnalysis", "StimAnalysis", "analyse_session", "analyse_stimulation", "cramp_parameters",
+    "cramp_threshold_frequency", "detect_cramps", "detect_pulses", "group_trains", "measure_mwaves",
+    "mwave_trends", "suppress_artifacts", "suppression_intervals",
     "Activity", "GroundTruth", "TruthBurst", "TruthPulse", "TruthTrain", "has_truth", "read_truth",
     "ChannelInfo", "ConfigError", "Event", "FatigueSeries", "FormatError", "IoError", "MainsResult",
     "Psd", "Recording", "SosFilter", "Spectrogram", "Stft", "StimTrain", "Stimulation", "Trend",

@@ -41,6 +41,7 @@ __all__ = [
     "read", "write", "read_header", "validate_file", "is_cramplab_file", "sha256_file", "data_sha256",
     "detect_format", "import_file", "export_file", "import_events", "quality_report", "to_dataframe",
     "events_table", "channels_table", "trains_table", "read_truth", "has_truth", "truth_tables",
+    "read_table", "write_table",
 ]
 
 # The CrampLab HDF5 store (C++), re-exported as they are.
@@ -901,3 +902,130 @@ def truth_tables(truth, *, fs_hz: float | None = None) -> dict:
                 seconds[df[col].to_numpy() == -1] = np.nan
                 df["time_s" if col == "sample" else col[:-len("sample")] + "s"] = seconds
     return tables
+
+
+# ---- result tables in the store (docs/FORMAT.md, "Tables") --------------------------------------
+
+#: where each column type lives in a derived-item dict (_core.io.read_derived / write_derived)
+_TABLE_MAPS = ("arrays", "int_arrays", "bool_arrays", "text_arrays")
+
+
+def _split_item(item: str) -> tuple[str, str]:
+    group, _, name = str(item).partition("/")
+    if group not in ("derived", "metrics") or not name:
+        raise ValueError(f"write_table: item={item!r} must be \"derived/<name>\" or \"metrics/<name>\"")
+    return group, name
+
+
+def read_table(path, item: str):
+    """A result table stored in a CrampLab file as a pandas DataFrame.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A CrampLab HDF5 file.
+    item : str
+        The table item, ``"derived/<name>"`` or ``"metrics/<name>"`` (``read_header(path)["derived"]``
+        lists the items), e.g. ``"derived/cramp/trains"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per stored column, in the stored order, with dtypes float64, int64, bool and
+        object (str). A table with no rows has its columns and dtypes. ``df.attrs`` holds the
+        provenance: ``parameters`` (dict of str), ``library_version``, ``input_sha256``.
+
+    Raises
+    ------
+    cramplab.FormatError
+        If the item is not a table (no ``columns`` attribute) or the table is damaged (a column
+        missing, of the wrong type or length); the message names the file and the item.
+    ValueError
+        If the item does not exist (the message lists the items present).
+
+    Examples
+    --------
+    >>> import os, tempfile, numpy as np, pandas as pd, cramplab
+    >>> path = os.path.join(tempfile.mkdtemp(), "rec.h5")
+    >>> _ = cramplab.write(path, cramplab.Recording(np.zeros((1, 100)), fs_hz=100.0))
+    >>> df = pd.DataFrame({"train_id": [1, 2], "frequency_hz": [10.0, 12.0],
+    ...                    "cramp": [False, True], "status": ["ok", "cut"]})
+    >>> cramplab.io.write_table(path, df, item="derived/cramp/trains", parameters={"cramp.min_duration_s": 1})
+    >>> back = cramplab.io.read_table(path, "derived/cramp/trains")
+    >>> back.values.tolist(), back.attrs["parameters"]
+    ([[1, 10.0, False, 'ok'], [2, 12.0, True, 'cut']], {'cramp.min_duration_s': '1'})
+    """
+    import pandas as pd
+
+    d = _core.io.read_derived(path, item)
+    if not d["columns"]:
+        raise FormatError(f"{os.fspath(path)}: /{item}: is not a table item (no attribute 'columns'); "
+                          "read it with read_derived")
+    # the C++ reader has checked that every listed column is a 1-D dataset of the declared type
+    columns = {}
+    for name in d["columns"]:
+        kind = next(k for k in _TABLE_MAPS if name in d[k])
+        columns[name] = pd.Series(d[kind][name], dtype=object if kind == "text_arrays" else None)
+    df = pd.DataFrame(columns)
+    df.attrs.update(parameters=dict(d["parameters"]), library_version=d["library_version"],
+                    input_sha256=d["input_sha256"])
+    return df
+
+
+def write_table(path, table, *, item: str, parameters: dict | None = None, input_sha256: str = "") -> None:
+    """Store a table in an existing CrampLab file as one table item (atomically; replaces an item
+    of the same path).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        An existing CrampLab HDF5 file.
+    table : pandas.DataFrame or dict of str to array_like
+        The columns in order. Float columns are stored as float64, integer columns as int64,
+        bool columns as uint8 0/1, object/str columns as UTF-8 strings (every cell a str).
+    item : str
+        ``"derived/<name>"`` or ``"metrics/<name>"``.
+    parameters : dict, optional
+        Provenance: the parameters that produced the table, stored as ``param.<key>`` strings.
+    input_sha256 : str, optional
+        SHA-256 of the input samples (:func:`data_sha256`), or empty.
+
+    Raises
+    ------
+    ValueError
+        For a malformed item or table (unequal column lengths, a column of another dtype, a
+        non-str text cell, a column name with ``/``).
+    cramplab.FormatError, cramplab.IoError
+        If the file is not a CrampLab file or cannot be written.
+
+    Examples
+    --------
+    >>> import os, tempfile, numpy as np, cramplab
+    >>> path = os.path.join(tempfile.mkdtemp(), "rec.h5")
+    >>> _ = cramplab.write(path, cramplab.Recording(np.zeros((1, 100)), fs_hz=100.0))
+    >>> cramplab.io.write_table(path, {"n": [3, 4], "ok": [True, False]}, item="metrics/summary")
+    >>> cramplab.read_header(path)["derived"]
+    ['metrics/summary']
+    """
+    group, name = _split_item(item)
+    names = [str(c) for c in table.keys()]
+    d = {"group": group, "name": name, "columns": names, "parameters": {str(k): str(v) for k, v in (parameters or {}).items()},
+         "input_sha256": input_sha256, **{k: {} for k in _TABLE_MAPS}}
+    for key in table.keys():
+        col = str(key)
+        values = np.asarray(table[key])
+        if values.ndim != 1:
+            raise ValueError(f"write_table: column {col!r} must be 1-D, found shape {values.shape}")
+        kind = values.dtype.kind
+        if kind == "b":
+            d["bool_arrays"][col] = values
+        elif kind in "iu":
+            d["int_arrays"][col] = values.astype(np.int64)
+        elif kind == "f":
+            d["arrays"][col] = values.astype(np.float64)
+        elif kind in "OU":
+            d["text_arrays"][col] = list(values)
+        else:
+            raise ValueError(f"write_table: column {col!r} has dtype {values.dtype}; "
+                             "use float, int, bool or str columns")
+    _core.io.write_derived(path, d)

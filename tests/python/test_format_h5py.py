@@ -196,3 +196,161 @@ def test_format_md_snippet_runs(tmp_path, monkeypatch):
     assert same_bits(ns["part"], data[:, 512:1024])
     assert ns["names"] == ["FHB", "AH", "Stim"]
     assert ns["pulses"].tolist() == PULSES
+
+
+# ---- result tables (/derived/<name> and /metrics/<name> table items) -------------------------------
+
+TABLE = {
+    "frequency_hz": np.array([4.0, np.nan, np.inf, -np.inf, -0.0, 5e-324]),
+    "train_id": np.array([np.iinfo(np.int64).min, np.iinfo(np.int64).max, 0, -1, 7, 8], dtype=np.int64),
+    "cramp": np.array([True, False, True, True, False, False]),
+    "status": np.array(["", "ok", "Kr\u00e4mpfe \u6f22\u5b57 \U0001f642", "tab\there\nnewline", "", " "], dtype=object),
+}
+TYPES = {"frequency_hz": "double", "train_id": "int64", "cramp": "bool", "status": "string"}
+
+
+def table_file(tmp_path, table=TABLE, item="derived/cramp/trains"):
+    import cramplab.io
+
+    path = tmp_path / "tables.h5"
+    if not path.exists():
+        cio.write(path, cio._store_recording(np.zeros((1, 100)), fs_hz=2000.0))
+    cramplab.io.write_table(path, table, item=item, parameters={"cramp.min_duration_s": 1.5},
+                            input_sha256="ab" * 32)
+    return path
+
+
+@pytest.mark.parametrize("rows", [6, 0])
+def test_table_with_h5py_alone(tmp_path, rows):
+    """docs/FORMAT.md "Tables": columns/column_types attributes, one 1-D dataset per column."""
+    table = {k: v[:rows] for k, v in TABLE.items()}
+    path = table_file(tmp_path, table)
+    with h5py.File(path, "r") as f:
+        g = f["derived/cramp/trains"]
+        columns = list(g.attrs["columns"])
+        assert columns == list(TABLE)
+        assert list(g.attrs["column_types"]) == [TYPES[c] for c in columns]
+        assert g.attrs["param.cramp.min_duration_s"] == "1.5" and g.attrs["input_sha256"] == "ab" * 32
+        assert sorted(g) == sorted(columns)
+        for name, kind in zip(columns, g.attrs["column_types"]):
+            ds = g[name]
+            assert ds.ndim == 1 and ds.shape == (rows,)
+            if kind == "string":
+                assert h5py.check_string_dtype(ds.dtype).encoding == "utf-8"
+                assert list(ds.asstr()[...]) == list(table[name])
+            else:
+                assert ds.dtype == {"double": "<f8", "int64": "<i8", "bool": "|u1"}[kind]
+                values = ds[...]
+                if kind == "bool":
+                    assert set(values.tolist()) <= {0, 1}
+                    values = values.astype(bool)
+                assert same_values(values, table[name])
+
+
+def test_table_round_trip_to_dataframe(tmp_path):
+    import cramplab.io
+
+    path = table_file(tmp_path)
+    df = cramplab.io.read_table(path, "derived/cramp/trains")
+    assert list(df.columns) == list(TABLE)
+    assert [str(t) for t in df.dtypes] == ["float64", "int64", "bool", "object"]
+    for name, values in TABLE.items():
+        assert same_values(df[name].to_numpy(), values) if name != "status" else df[name].tolist() == list(values)
+    assert df.attrs["parameters"] == {"cramp.min_duration_s": "1.5"}
+    assert cio.read_header(path)["derived"] == ["derived/cramp/trains"]
+    assert cio.validate_file(path) == []
+
+
+def test_table_written_with_h5py_alone_reads_back(tmp_path):
+    """A table made by another tool from docs/FORMAT.md alone is a valid table item."""
+    import cramplab.io
+
+    path = tmp_path / "foreign.h5"
+    cio.write(path, cio._store_recording(np.zeros((1, 100)), fs_hz=2000.0))
+    with h5py.File(path, "a") as f:
+        g = f.create_group("metrics/ctf")
+        g.attrs.update(library_version="other-tool 1.0", input_sha256="", created_at="2026-01-01T00:00:00Z",
+                       columns=["ctf_hz", "censored", "n", "note"], column_types=["double", "bool", "int64", "string"])
+        g["ctf_hz"] = np.array([12.0, np.nan])
+        g["censored"] = np.array([0, 1], dtype="u1")
+        g["n"] = np.array([5, 6], dtype="<i8")
+        g.create_dataset("note", data=["first", "\u00fcber"], dtype=h5py.string_dtype())
+    assert cio.validate_file(path) == []
+    df = cramplab.io.read_table(path, "metrics/ctf")
+    assert list(df.columns) == ["ctf_hz", "censored", "n", "note"]
+    assert df["censored"].tolist() == [False, True] and df["n"].tolist() == [5, 6]
+    assert df["note"].tolist() == ["first", "\u00fcber"] and np.isnan(df["ctf_hz"][1])
+
+
+def same_values(a, b):
+    """Same dtype, shape and bytes (NaN payloads and -0.0 included)."""
+    a, b = np.asarray(a), np.asarray(b)
+    return a.dtype == b.dtype and a.shape == b.shape and np.ascontiguousarray(a).tobytes() == np.ascontiguousarray(b).tobytes()
+
+
+def damage(path, how):
+    with h5py.File(path, "a") as f:
+        g = f["derived/cramp/trains"]
+        if how == "deleted":
+            del g["train_id"]
+        elif how == "short":
+            del g["status"]
+            g.create_dataset("status", data=["a", "b"], dtype=h5py.string_dtype())
+        elif how == "type":
+            del g["train_id"]
+            g["train_id"] = np.arange(6.0)
+        elif how == "unlisted":
+            g["extra"] = np.arange(6.0)
+        elif how == "2d":
+            del g["frequency_hz"]
+            g["frequency_hz"] = np.zeros((6, 1))
+        elif how == "types_attr":
+            g.attrs["column_types"] = ["double", "int64", "bool"]
+
+
+@pytest.mark.parametrize("how, problem", [
+    ("deleted", "/derived/cramp/trains/train_id: is missing (listed in attribute 'columns')"),
+    ("short", "/derived/cramp/trains/status: has 2 rows, column \"frequency_hz\" has 6"),
+    ("type", "/derived/cramp/trains/train_id: holds double, attribute 'column_types' declares int64"),
+    ("unlisted", "/derived/cramp/trains/extra: is not listed in attribute 'columns' of the table"),
+    ("2d", "/derived/cramp/trains/frequency_hz: must be 1-D (a table column), found 2-D"),
+    ("types_attr", "/derived/cramp/trains: attribute 'column_types' has 3 entries, 'columns' has 4"),
+])
+def test_damaged_table_is_reported(tmp_path, how, problem):
+    import cramplab.io
+
+    path = table_file(tmp_path)
+    table_file(tmp_path, item="metrics/intact")
+    damage(path, how)
+    problems = cio.validate_file(path)
+    assert problem in problems, problems
+    assert len(problems) == 1, problems
+    with pytest.raises(cramplab.io.FormatError) as e:
+        cramplab.io.read_table(path, "derived/cramp/trains")
+    assert str(path) in str(e.value) and problem in str(e.value)
+    # the other table of the file is unaffected
+    assert cramplab.io.read_table(path, "metrics/intact")["status"].tolist() == list(TABLE["status"])
+
+
+def test_read_table_of_a_plain_item_names_file_and_item(tmp_path):
+    import cramplab
+    import cramplab.io
+
+    path, _ = written(tmp_path, integer=False)
+    with pytest.raises(cramplab.FormatError) as e:
+        cramplab.io.read_table(path, "metrics/fatigue")
+    assert str(path) in str(e.value) and "/metrics/fatigue: is not a table item" in str(e.value)
+
+
+def test_format_md_table_snippet_runs(tmp_path, monkeypatch):
+    """The h5py table snippet in docs/FORMAT.md runs as printed on a written table."""
+    doc = (FIXTURES.parents[2] / "docs" / "FORMAT.md").read_text()
+    snippet = next(s for s in re.findall(r"```python\n(.*?)```", doc, re.S) if "column_types" in s)
+    path = table_file(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    os.rename(path, tmp_path / "trial.h5")
+    ns = {}
+    exec(snippet, ns)  # noqa: S102
+    df = ns["df"]
+    assert list(df.columns) == list(TABLE) and df["status"].tolist() == list(TABLE["status"])
+    assert df["cramp"].dtype == bool and same_values(df["frequency_hz"].to_numpy(), TABLE["frequency_hz"])

@@ -15,5 +15,7 @@ int run_import(const std::vector<std::string>& args);
 int run_export(const std::vector<std::string>& args);
 int run_validate(const std::vector<std::string>& args);
 int run_simulate(const std::vector<std::string>& args);
+int run_stim(const std::vector<std::string>& args);
+int run_cramp(const std::vector<std::string>& args);
 
 }  // namespace cramplab

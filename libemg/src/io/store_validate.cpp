@@ -2,6 +2,7 @@
 #include <emg/errors.hpp>
 #include <emg/io/store.hpp>
 
+#include "io/detail/store_derived.hpp"
 #include "io/detail/store_layout.hpp"
 #include "io/detail/store_tables.hpp"
 #include "io/detail/store_truth.hpp"
@@ -39,11 +40,26 @@ void check_derived(const H5::H5File& f, detail::Problems& p) {
       const std::string name = g.getObjnameByIdx(i);
       if (g.childObjType(name) != H5O_TYPE_DATASET) continue;
       H5::DataSet ds = g.openDataSet(name);
+      const std::string w = where + "/" + name;
       const H5T_class_t cls = ds.getTypeClass();
-      if (cls != H5T_FLOAT && cls != H5T_INTEGER) p.add(where + "/" + name, "must hold numbers");
-      const int rank = ds.getSpace().getSimpleExtentNdims();
-      if (rank < 1 || rank > 2) p.add(where + "/" + name, "must be 1-D or 2-D, found " + std::to_string(rank) + "-D");
+      H5::DataSpace space = ds.getSpace();
+      const int rank = space.getSimpleExtentType() == H5S_SCALAR ? 0 : space.getSimpleExtentNdims();
+      if (cls == H5T_STRING) {
+        if (rank != 1) p.add(w, "a string dataset must be 1-D, found " + std::to_string(rank) + "-D");
+        else {
+          try {
+            detail::read_column_strings(ds, w);
+          } catch (const FormatError& e) {
+            p.add_plain(e.what());
+          }
+        }
+        continue;
+      }
+      if (cls != H5T_FLOAT && cls != H5T_INTEGER) p.add(w, "must hold numbers or strings");
+      if (rank < 1 || rank > 2) p.add(w, "must be 1-D or 2-D, found " + std::to_string(rank) + "-D");
     }
+    // Table items: every listed column present, 1-D, of its declared type, all of one length.
+    if (detail::is_table_group(g)) detail::check_table_group(g, where, p);
   }
 }
 

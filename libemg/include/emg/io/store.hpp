@@ -60,12 +60,18 @@ struct WriteReport {
   std::uint64_t file_bytes = 0;
 };
 
-/// A derived result stored beside the recording: numeric arrays plus the provenance that
-/// produced them. `name` is a slash path below /derived or /metrics ("bandpass/data").
+/// A derived result stored beside the recording: datasets plus the provenance that produced them.
+/// `name` is a slash path below /derived or /metrics ("bandpass/data"). Dataset names are unique
+/// across the four maps. A *table item* (emg/io/tables.hpp) lists its columns in `columns`: each
+/// one 1-D dataset of the maps, all of one length, and no other datasets (docs/FORMAT.md, "Tables").
 struct DerivedItem {
   std::string group = "derived";                 ///< "derived" or "metrics"
   std::string name;
-  std::map<std::string, RowMatrixXd> arrays;    ///< dataset name -> values (1-D = one row)
+  std::map<std::string, RowMatrixXd> arrays;    ///< float64 datasets: name -> values (1-D = one row)
+  std::map<std::string, std::vector<std::int64_t>> int_arrays;   ///< 1-D int64 datasets
+  std::map<std::string, std::vector<std::uint8_t>> bool_arrays;  ///< 1-D uint8 datasets (booleans 0/1)
+  std::map<std::string, std::vector<std::string>> text_arrays;   ///< 1-D UTF-8 string datasets
+  std::vector<std::string> columns;  ///< table items: the column names in order (attrs columns, column_types)
   std::map<std::string, std::string> parameters; ///< stored as attributes "param.<key>"
   std::string library_version;                    ///< defaults to emg::version() when empty
   std::string input_sha256;                       ///< checksum of the input (see data_sha256)

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <ctime>
+#include <map>
 #include <set>
 
 namespace emg::io::detail {
@@ -32,6 +33,42 @@ std::vector<std::string> split_path(const std::string& name) {
   return parts;
 }
 
+bool valid_dataset_name(const std::string& s) {
+  return !s.empty() && s.find('/') == std::string::npos && s != "." && s != "..";
+}
+
+/// Well-formed UTF-8 (no overlong forms, no surrogates, <= U+10FFFF) without NUL bytes, which a
+/// variable-length HDF5 string cannot hold.
+bool valid_utf8(const std::string& s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  for (std::size_t i = 0; i < n;) {
+    const unsigned c = p[i];
+    if (c == 0) return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    unsigned cp = 0;
+    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
+    else return false;
+    if (i + len > n) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
 bool is_hex64(const std::string& s) {
   if (s.size() != 64) return false;
   for (char ch : s) {
@@ -50,9 +87,63 @@ void check_item(const DerivedItem& item, const std::string& fn, const std::strin
                  "must be a non-empty slash path without empty, '.' or '..' components");
     }
   }
-  for (const auto& [key, value] : item.arrays) {
-    if (key.empty() || key.find('/') != std::string::npos || key == "." || key == "..") {
-      fail_param(fn, label + ".arrays", "\"" + key + "\"", "array names must be non-empty and contain no '/'");
+  std::map<std::string, const char*> kinds;  // dataset name -> column type
+  const auto names = [&](const auto& map, const char* field, const char* kind) {
+    for (const auto& [key, value] : map) {
+      if (!valid_dataset_name(key)) {
+        fail_param(fn, label + "." + field, "\"" + key + "\"", "dataset names must be non-empty, not '.' or '..', and contain no '/'");
+      }
+      if (!kinds.emplace(key, kind).second) {
+        fail_param(fn, label + "." + field, "\"" + key + "\"", "is also the name of another dataset of the item");
+      }
+    }
+  };
+  names(item.arrays, "arrays", "double");
+  names(item.int_arrays, "int_arrays", "int64");
+  names(item.bool_arrays, "bool_arrays", "bool");
+  names(item.text_arrays, "text_arrays", "string");
+  for (const auto& [key, v] : item.text_arrays) {
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (!valid_utf8(v[i])) {
+        fail_param(fn, label + ".text_arrays[\"" + key + "\"][" + std::to_string(i) + "]", "(" + std::to_string(v[i].size()) + " bytes)",
+                   "must be UTF-8 text without NUL characters");
+      }
+    }
+  }
+  if (!item.columns.empty()) {
+    std::set<std::string> seen;
+    std::size_t rows = 0;
+    for (std::size_t i = 0; i < item.columns.size(); ++i) {
+      const std::string& c = item.columns[i];
+      const std::string field = label + ".columns[" + std::to_string(i) + "]";
+      if (!seen.insert(c).second) fail_param(fn, field, "\"" + c + "\"", "appears twice");
+      const auto k = kinds.find(c);
+      if (k == kinds.end()) fail_param(fn, field, "\"" + c + "\"", "is not a dataset of the item (a table column needs one)");
+      std::size_t n = 0;
+      if (const auto a = item.arrays.find(c); a != item.arrays.end()) {
+        if (a->second.rows() != 1) {
+          fail_param(fn, label + ".arrays[\"" + c + "\"]", std::to_string(a->second.rows()) + " rows",
+                     "must be one row (1-D): it is a table column");
+        }
+        n = static_cast<std::size_t>(a->second.cols());
+      } else if (const auto b = item.int_arrays.find(c); b != item.int_arrays.end()) {
+        n = b->second.size();
+      } else if (const auto d = item.bool_arrays.find(c); d != item.bool_arrays.end()) {
+        n = d->second.size();
+      } else {
+        n = item.text_arrays.at(c).size();
+      }
+      if (i == 0) rows = n;
+      if (n != rows) {
+        fail_param(fn, field, "\"" + c + "\" (" + std::to_string(n) + " rows)",
+                   "must have as many rows as column \"" + item.columns[0] + "\" (" + std::to_string(rows) + ")");
+      }
+    }
+    for (const auto& [key, kind] : kinds) {
+      if (!seen.count(key)) {
+        fail_param(fn, label + ".columns", "(" + std::to_string(item.columns.size()) + " names)",
+                   "must list every dataset of a table item; \"" + key + "\" is missing");
+      }
     }
   }
   for (const auto& [key, value] : item.parameters) {
@@ -124,12 +215,45 @@ void write_derived_item(H5::H5File& file, const DerivedItem& item, const std::st
     g.unlink(leaf);
   }
   H5::Group out = create_group(g, leaf);
-  for (const auto& [key, m] : item.arrays) {
-    const bool one_d = m.rows() == 1;
-    const hsize_t dims[2] = {static_cast<hsize_t>(one_d ? m.cols() : m.rows()), static_cast<hsize_t>(m.cols())};
-    H5::DataSpace space(one_d ? 1 : 2, dims);
-    H5::DataSet ds = out.createDataSet(key, H5::PredType::IEEE_F64LE, space, untimed_dcpl());
-    if (m.size() > 0) ds.write(m.data(), H5::PredType::NATIVE_DOUBLE);
+  // Datasets in column order for tables (then the sorted names of any others): HDF5 lays them out
+  // in creation order, so the same item always gives the same bytes.
+  std::vector<std::string> order = item.columns;
+  const std::set<std::string> listed(order.begin(), order.end());
+  const auto rest = [&](const auto& map) {
+    for (const auto& [key, value] : map)
+      if (!listed.count(key)) order.push_back(key);
+  };
+  rest(item.arrays);
+  rest(item.int_arrays);
+  rest(item.bool_arrays);
+  rest(item.text_arrays);
+  std::vector<std::string> types;
+  for (const auto& key : order) {
+    if (const auto a = item.arrays.find(key); a != item.arrays.end()) {
+      const RowMatrixXd& m = a->second;
+      const bool one_d = m.rows() == 1;
+      const hsize_t dims[2] = {static_cast<hsize_t>(one_d ? m.cols() : m.rows()), static_cast<hsize_t>(m.cols())};
+      H5::DataSpace space(one_d ? 1 : 2, dims);
+      H5::DataSet ds = out.createDataSet(key, H5::PredType::IEEE_F64LE, space, untimed_dcpl());
+      if (m.size() > 0) ds.write(m.data(), H5::PredType::NATIVE_DOUBLE);
+      types.push_back("double");
+    } else if (const auto b = item.int_arrays.find(key); b != item.int_arrays.end()) {
+      write_column(out, key, b->second);
+      types.push_back("int64");
+    } else if (const auto d = item.bool_arrays.find(key); d != item.bool_arrays.end()) {
+      const hsize_t n = d->second.size();
+      H5::DataSet ds = out.createDataSet(key, H5::PredType::STD_U8LE, H5::DataSpace(1, &n), untimed_dcpl());
+      if (n > 0) ds.write(d->second.data(), H5::PredType::NATIVE_UINT8);
+      types.push_back("bool");
+    } else {
+      write_column(out, key, item.text_arrays.at(key));
+      types.push_back("string");
+    }
+  }
+  if (!item.columns.empty()) {
+    types.resize(item.columns.size());
+    write_attr(out, "columns", item.columns);
+    write_attr(out, "column_types", types);
   }
   for (const auto& [key, value] : item.parameters) write_attr(out, "param." + key, value);
   write_attr(out, "library_version", item.library_version.empty() ? emg::version() : item.library_version);
@@ -160,15 +284,37 @@ DerivedItem read_derived_item(const H5::H5File& file, const std::string& item, c
   }
   out.library_version = read_attr_string(g, "library_version", where);
   out.input_sha256 = read_attr_string(g, "input_sha256", where);
+  if (is_table_group(g)) {
+    Problems problems(path, false);  // throws FormatError at the first problem
+    check_table_group(g, where, problems);
+    out.columns = read_attr_strings(g, "columns", where);
+  }
   const hsize_t n = g.getNumObjs();
   for (hsize_t i = 0; i < n; ++i) {
     const std::string name = g.getObjnameByIdx(i);
     if (g.childObjType(name) != H5O_TYPE_DATASET) continue;
     H5::DataSet ds = g.openDataSet(name);
     const std::string w = where + "/" + name;
-    if (ds.getTypeClass() != H5T_FLOAT && ds.getTypeClass() != H5T_INTEGER) throw FormatError(path + ": " + w + ": must hold numbers");
+    const std::string kind = dataset_kind(ds);
     H5::DataSpace space = ds.getSpace();
-    const int rank = space.getSimpleExtentNdims();
+    const int rank = space.getSimpleExtentType() == H5S_SCALAR ? 0 : space.getSimpleExtentNdims();
+    if (kind == "string") {
+      out.text_arrays.emplace(name, read_column_strings(ds, path + ": " + w));
+      continue;
+    }
+    if (ds.getTypeClass() != H5T_FLOAT && ds.getTypeClass() != H5T_INTEGER) {
+      throw FormatError(path + ": " + w + ": must hold numbers or strings");
+    }
+    if (rank == 1 && kind == "int64") {
+      out.int_arrays.emplace(name, read_column_ints(ds, path + ": " + w));
+      continue;
+    }
+    if (rank == 1 && kind == "bool") {
+      std::vector<std::uint8_t> v(static_cast<std::size_t>(column_length(ds, path + ": " + w)));
+      if (!v.empty()) ds.read(v.data(), H5::PredType::NATIVE_UINT8);
+      out.bool_arrays.emplace(name, std::move(v));
+      continue;
+    }
     if (rank < 1 || rank > 2) throw FormatError(path + ": " + w + ": must be 1-D or 2-D");
     hsize_t dims[2] = {1, 1};
     space.getSimpleExtentDims(dims);
@@ -178,6 +324,91 @@ DerivedItem read_derived_item(const H5::H5File& file, const std::string& item, c
     out.arrays.emplace(name, std::move(m));
   }
   return out;
+}
+
+std::string dataset_kind(const H5::DataSet& ds) {
+  const H5T_class_t cls = ds.getTypeClass();
+  if (cls == H5T_STRING) return "string";
+  if (cls == H5T_FLOAT) {
+    const std::size_t bytes = ds.getFloatType().getSize();
+    return bytes == 8 ? "double" : "float" + std::to_string(8 * bytes);
+  }
+  if (cls == H5T_INTEGER) {
+    const H5::IntType t = ds.getIntType();
+    const std::size_t bytes = t.getSize();
+    const bool is_signed = t.getSign() != H5T_SGN_NONE;
+    if (bytes == 8 && is_signed) return "int64";
+    if (bytes == 1 && !is_signed) return "bool";
+    return (is_signed ? "int" : "uint") + std::to_string(8 * bytes);
+  }
+  return "HDF5 type class " + std::to_string(static_cast<int>(cls));
+}
+
+bool is_table_group(const H5::Group& g) { return g.attrExists("columns") || g.attrExists("column_types"); }
+
+void check_table_group(const H5::Group& g, const std::string& where, Problems& problems) {
+  std::vector<std::string> cols, types;
+  try {
+    cols = read_attr_strings(g, "columns", where);
+    types = read_attr_strings(g, "column_types", where);
+  } catch (const FormatError& e) {
+    problems.add_plain(e.what());
+    return;
+  }
+  if (cols.empty()) {
+    problems.add(where, "attribute 'columns' is empty (a table has at least one column)");
+    return;
+  }
+  if (types.size() != cols.size()) {
+    problems.add(where, "attribute 'column_types' has " + std::to_string(types.size()) + " entries, 'columns' has " +
+                            std::to_string(cols.size()));
+    return;
+  }
+  std::set<std::string> seen;
+  std::string first;
+  std::int64_t rows = -1;
+  for (std::size_t i = 0; i < cols.size(); ++i) {
+    const std::string& name = cols[i];
+    const std::string& type = types[i];
+    const std::string w = where + "/" + name;
+    if (!valid_dataset_name(name) || !seen.insert(name).second) {
+      problems.add(where, "attribute 'columns' entry \"" + name + "\" must be a unique dataset name");
+      continue;
+    }
+    if (type != "double" && type != "int64" && type != "bool" && type != "string") {
+      problems.add(where, "attribute 'column_types' entry \"" + type + "\" (column \"" + name +
+                              "\") must be double, int64, bool or string");
+      continue;
+    }
+    if (H5Lexists(g.getId(), name.c_str(), H5P_DEFAULT) <= 0 || g.childObjType(name) != H5O_TYPE_DATASET) {
+      H5Eclear2(H5E_DEFAULT);
+      problems.add(w, "is missing (listed in attribute 'columns')");
+      continue;
+    }
+    H5::DataSet ds = g.openDataSet(name);
+    H5::DataSpace space = ds.getSpace();
+    if (space.getSimpleExtentType() == H5S_SCALAR || space.getSimpleExtentNdims() != 1) {
+      problems.add(w, "must be 1-D (a table column), found " +
+                          (space.getSimpleExtentType() == H5S_SCALAR ? std::string("a scalar")
+                                                                     : std::to_string(space.getSimpleExtentNdims()) + "-D"));
+      continue;
+    }
+    const std::string kind = dataset_kind(ds);
+    if (kind != type) problems.add(w, "holds " + kind + ", attribute 'column_types' declares " + type);
+    hsize_t n = 0;
+    space.getSimpleExtentDims(&n);
+    if (rows < 0) {
+      rows = static_cast<std::int64_t>(n);
+      first = name;
+    } else if (static_cast<std::int64_t>(n) != rows) {
+      problems.add(w, "has " + std::to_string(n) + " rows, column \"" + first + "\" has " + std::to_string(rows));
+    }
+  }
+  const hsize_t n_obj = g.getNumObjs();
+  for (hsize_t i = 0; i < n_obj; ++i) {
+    const std::string name = g.getObjnameByIdx(i);
+    if (!seen.count(name)) problems.add(where + "/" + name, "is not listed in attribute 'columns' of the table");
+  }
 }
 
 }  // namespace emg::io::detail
