@@ -29,7 +29,6 @@ Examples
 """
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
@@ -38,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._params import field_text
 
 _stim = _core.stim
 _detect = _core.detect
@@ -67,22 +67,6 @@ def _section_fields(section: str) -> list[str]:
     return [r[0][len(prefix):] for r in _ROWS if r[0].startswith(prefix)]
 
 
-def _text(function: str, key: str, value: Any) -> str:
-    """A Python value as the text the C++ field table parses (bool -> true/false, shortest floats)."""
-    if isinstance(value, (bool, np.bool_)):
-        return "true" if value else "false"
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        if not math.isfinite(v):
-            raise ValueError(f"{function}: {key}={v!r} must be a finite number")
-        return repr(v)
-    if isinstance(value, str):
-        return value
-    raise TypeError(f"{function}: {key}={value!r} must be a number, a bool or a string")
-
-
 def _keywords(function: str, kwargs: Mapping[str, Any], sections: Mapping[str, str]) -> dict[str, str]:
     """Map keyword arguments to dotted keys. ``sections`` maps a keyword prefix ("" or "suppress_")
     to the C++ section it addresses; unknown keywords raise TypeError listing the valid ones."""
@@ -92,7 +76,7 @@ def _keywords(function: str, kwargs: Mapping[str, Any], sections: Mapping[str, s
         for prefix, section in sections.items():
             if kw.startswith(prefix) and kw[len(prefix):] in names[prefix]:
                 key = f"{section}.{kw[len(prefix):]}"
-                out[key] = _text(function, key, value)
+                out[key] = field_text(function, key, value)
                 break
         else:
             valid = sorted(prefix + n for prefix, ns in names.items() for n in ns)
@@ -105,7 +89,7 @@ def _dotted(function: str, params: Mapping[str, Any] | None) -> dict[str, str]:
     for key, value in (params or {}).items():
         if not isinstance(key, str) or "." not in key:
             raise ValueError(f"{function}: params key {key!r} must be 'section.field' (e.g. 'cramp.k_on')")
-        out[key] = _text(function, key, value)
+        out[key] = field_text(function, key, value)
     return out
 
 

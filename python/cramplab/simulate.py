@@ -23,7 +23,6 @@ Examples
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
@@ -31,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._params import field_text
 
 _sim = _core.simulate
 
@@ -67,27 +67,12 @@ class SimulatedRecording:
         return iter((self.recording, self.truth))
 
 
-def _text(key: str, value: Any) -> str:
-    if isinstance(value, (bool, np.bool_)):
-        return "true" if value else "false"
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        if not math.isfinite(v):
-            raise ValueError(f"simulate: {key}={v!r} must be a finite number")
-        return repr(v)
-    if isinstance(value, str):
-        return value
-    raise TypeError(f"simulate: {key}={value!r} must be a number, a bool or a string")
-
-
 def _flatten(params: Mapping[str, Any] | None, sections: Mapping[str, Any]) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in (params or {}).items():
         if "." not in key:
             raise ValueError(f"simulate: params key {key!r} must be 'section.field' (e.g. 'ladder.start_hz')")
-        out[key] = _text(key, value)
+        out[key] = field_text("simulate", key, value)
     for section, fields in sections.items():
         if not isinstance(fields, Mapping):
             raise TypeError(
@@ -96,7 +81,7 @@ def _flatten(params: Mapping[str, Any] | None, sections: Mapping[str, Any]) -> d
             )
         for name, value in fields.items():
             key = f"{section}.{name}"
-            out[key] = _text(key, value)
+            out[key] = field_text("simulate", key, value)
     return out
 
 
@@ -172,7 +157,7 @@ def _conditions(conditions: Iterable[Mapping[str, Any]] | None) -> list[dict[str
     for c in conditions or []:
         if not isinstance(c, Mapping) or "name" not in c:
             raise ValueError("simulate: each condition must be a dict with at least 'name' and 'ctf_shift_hz'")
-        out.append({k: _text(f"condition.{k}", v) for k, v in c.items()})
+        out.append({k: field_text("simulate", f"condition.{k}", v) for k, v in c.items()})
     return out
 
 

@@ -18,12 +18,7 @@ namespace {
 
 namespace det = emg::detect;
 
-std::string g4(double v) {
-  if (std::isnan(v)) return "-";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
-}
+std::string g4(double v) { return general4(v, "-"); }
 
 std::string bound(double v) {
   if (std::isnan(v)) return "nan";

@@ -5,6 +5,7 @@
 #include "common/commands.hpp"
 #include "common/options.hpp"
 #include "common/pipeline.hpp"
+#include "common/table_output.hpp"
 
 #include <emg/errors.hpp>
 #include <emg/io/text.hpp>
@@ -26,29 +27,6 @@ namespace {
 
 using emg::io::format_double;
 
-std::string join(const std::string& dir, const std::string& name) {
-  return (std::filesystem::path(dir) / name).lexically_normal().string();
-}
-
-std::string sci(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
-}
-
-void write_text_file(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    f << text;
-    f.flush();
-    if (!f) throw emg::IoError("cannot write '" + path + "'");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw emg::IoError("cannot write '" + path + "': " + ec.message());
-}
-
 void write_fatigue_tables(const std::string& dir, const emg::Recording& rec, const emg::spectral::FatigueSeries& fs) {
   std::vector<std::vector<std::string>> rows;
   for (long c = 0; c < rec.n_channels(); ++c) {
@@ -58,7 +36,7 @@ void write_fatigue_tables(const std::string& dir, const emg::Recording& rec, con
                       format_double(fs.rms(c, k)), format_double(fs.arv(c, k))});
     }
   }
-  emg::io::write_tsv(join(dir, "fatigue.tsv"), {"channel", "time_s", "mnf_hz", "mdf_hz", "rms", "arv"}, rows);
+  emg::io::write_tsv(path_in(dir, "fatigue.tsv"), {"channel", "time_s", "mnf_hz", "mdf_hz", "rms", "arv"}, rows);
 
   rows.clear();
   const std::pair<const char*, const std::vector<emg::spectral::Trend>*> metrics[] = {
@@ -71,7 +49,7 @@ void write_fatigue_tables(const std::string& dir, const emg::Recording& rec, con
                       format_double(t.normalized_slope_pct_per_s), format_double(t.r_squared), std::to_string(t.n)});
     }
   }
-  emg::io::write_tsv(join(dir, "trends.tsv"),
+  emg::io::write_tsv(path_in(dir, "trends.tsv"),
                      {"channel", "metric", "slope", "intercept", "slope_ci_low", "slope_ci_high",
                       "normalized_slope_pct_per_s", "r_squared", "n"},
                      rows);
@@ -108,7 +86,7 @@ int run_fatigue(const std::vector<std::string>& args) {
   const std::string input = vm["input"].as<std::string>();
   const std::string outdir = in.output;
 
-  for (const char* name : {"psd.tsv", "fatigue.tsv", "trends.tsv", "summary.txt"}) check_not_input(input, join(outdir, name));
+  for (const char* name : {"psd.tsv", "fatigue.tsv", "trends.tsv", "summary.txt"}) check_not_input(input, path_in(outdir, name));
 
   Progress progress("fatigue", 6, in.quiet);
   progress.step("reading " + input);
@@ -135,7 +113,7 @@ int run_fatigue(const std::vector<std::string>& args) {
     header.push_back(y.channels()[static_cast<std::size_t>(c)].name);
     columns.push_back(p.power.row(c).data());
   }
-  emg::io::write_tsv_columns(join(outdir, "psd.tsv"), header, columns, static_cast<long>(p.freqs_hz.size()));
+  emg::io::write_tsv_columns(path_in(outdir, "psd.tsv"), header, columns, static_cast<long>(p.freqs_hz.size()));
   write_fatigue_tables(outdir, y, series);
 
   // ---- summary ----
@@ -163,11 +141,11 @@ int run_fatigue(const std::vector<std::string>& args) {
     const std::string unit = ch.units.empty() ? "" : " " + ch.units;
     std::string mains_rms = "-", mains_pct = "-";
     if (pp.mains) {
-      mains_rms = sci(std::sqrt(pp.mains->removed_power[c])) + unit;
+      mains_rms = general4(std::sqrt(pp.mains->removed_power[c])) + unit;
       mains_pct = fixed(100.0 * pp.mains->removed_fraction[c], 3);
     }
     std::snprintf(line, sizeof line, "%-22s %12s %12s %9s %8s %8s %9s %10s  [%s, %s]\n", ch.name.c_str(),
-                  (sci(rms[c]) + unit).c_str(), mains_rms.c_str(), mains_pct.c_str(), fixed(mnf[c], 2).c_str(),
+                  (general4(rms[c]) + unit).c_str(), mains_rms.c_str(), mains_pct.c_str(), fixed(mnf[c], 2).c_str(),
                   fixed(mdf[c], 2).c_str(), fixed(t.intercept, 2).c_str(), fixed(t.normalized_slope_pct_per_s, 4).c_str(),
                   fixed(t.slope_ci_low * to_pct, 4).c_str(), fixed(t.slope_ci_high * to_pct, 4).c_str());
     s << line;
@@ -175,8 +153,8 @@ int run_fatigue(const std::vector<std::string>& args) {
   s << "\nRMS of the preprocessed signal; mains_RMS = RMS of the interference removed, mains_% = its share of\n"
        "the signal power; MNF/MDF of the whole-recording PSD; MDF0 = fitted initial MDF; MDF_%/s = MDF slope\n"
        "normalised by MDF0, with its 95 % confidence interval.\n"
-    << "Outputs: " << join(outdir, "{psd.tsv, fatigue.tsv, trends.tsv, summary.txt}") << "\n";
-  write_text_file(join(outdir, "summary.txt"), s.str());
+    << "Outputs: " << path_in(outdir, "{psd.tsv, fatigue.tsv, trends.tsv, summary.txt}") << "\n";
+  write_text_atomic(path_in(outdir, "summary.txt"), s.str());
   if (!in.quiet) std::cout << s.str();
   return kExitOk;
 }

@@ -1,5 +1,6 @@
 #include "common/analysis_options.hpp"
 
+#include "common/field_options.hpp"
 #include "common/json.hpp"
 #include "common/pipeline.hpp"
 #include "common/table_output.hpp"
@@ -44,24 +45,6 @@ const std::map<std::string, std::string>& analysis_titles() {
   return t;
 }
 
-std::string help_of(const emg::FieldRef& f) {
-  std::string h;
-  if (f.info) {
-    h = f.info->help;
-    while (!h.empty() && (h.back() == '.' || h.back() == ' ')) h.pop_back();
-    if (!f.info->unit.empty()) h += " [" + f.info->unit + "]";
-    if (!f.info->range.empty()) h += "; " + f.info->range;
-  }
-  if (const auto* e = std::get_if<emg::EnumField>(&f.target)) {
-    std::string choices;
-    for (const auto& c : e->choices) choices += (choices.empty() ? "" : "|") + c;
-    if (h.find(choices) == std::string::npos) h += (h.empty() ? "" : "; ") + choices;
-  }
-  return h;
-}
-
-std::string section_of(const std::string& key) { return key.substr(0, key.find('.')); }
-
 /// The field of `sections` whose name appears first in `message` as "<name>=" (the parameter a
 /// library message is about: "CrampParams: post_window_s=10 must be >= ...").
 std::string option_in_message(const std::vector<emg::FieldRef>& fields, const std::set<std::string>& sections,
@@ -69,7 +52,7 @@ std::string option_in_message(const std::vector<emg::FieldRef>& fields, const st
   std::string best;
   std::size_t best_pos = std::string::npos;
   for (const auto& f : fields) {
-    if (!sections.count(section_of(f.key))) continue;
+    if (!sections.count(field_section(f.key))) continue;
     const std::string name = f.key.substr(f.key.find('.') + 1) + "=";
     for (std::size_t pos = message.find(name); pos != std::string::npos; pos = message.find(name, pos + 1)) {
       const bool starts = pos == 0 || !(std::isalnum(static_cast<unsigned char>(message[pos - 1])) || message[pos - 1] == '_');
@@ -109,7 +92,6 @@ struct RunOptions {
   bool quiet = false;
 };
 
-std::string join(const std::string& dir, const std::string& name) { return (fs::path(dir) / name).lexically_normal().string(); }
 
 std::string file_json(const std::string& command, const std::string& file, const std::string& sha,
                       const std::vector<std::pair<std::string, std::string>>& parameters, const std::vector<NamedTable>& tables) {
@@ -133,25 +115,13 @@ std::string hz_text(double hz) { return emg::io::format_double(hz); }
 
 std::vector<po::options_description> field_option_groups(const std::vector<emg::FieldRef>& fields,
                                                          const std::map<std::string, std::string>& titles) {
-  std::vector<std::string> order;
-  std::map<std::string, po::options_description> groups;
-  for (const auto& f : fields) {
-    const std::string section = section_of(f.key);
-    if (!groups.count(section)) {
-      const auto it = titles.find(section);
-      groups.emplace(section, po::options_description(it != titles.end() ? it->second : section, kHelpWidth, kHelpWidth / 2));
-      order.push_back(section);
-    }
-    // Parsed as text and applied with emg::set_field after parsing (apply_field_options), so the
-    // CLI, the config file and Python accept the same spellings.
+  // Parsed as text and applied with emg::set_field after parsing (apply_field_options), so the
+  // CLI, the config file and Python accept the same spellings.
+  return grouped_field_options(fields, titles, [](po::options_description& group, const emg::FieldRef& f) {
     const std::string value = emg::field_text(f);
-    groups.at(section).add_options()(f.key.c_str(),
-                                     po::value<std::string>()->default_value(value, value.empty() ? "\"\"" : value),
-                                     help_of(f).c_str());
-  }
-  std::vector<po::options_description> out;
-  for (const auto& s : order) out.push_back(groups.at(s));
-  return out;
+    group.add_options()(f.key.c_str(), po::value<std::string>()->default_value(value, value.empty() ? "\"\"" : value),
+                        field_help(f).c_str());
+  });
 }
 
 namespace {
@@ -267,7 +237,7 @@ int run_analysis_command(const AnalysisCommand& command, const std::vector<std::
       throw emg::IoError("cannot write into '" + run.outdir + "': it exists and is not a directory");
     }
     if (n > 1 && !command.combined_table.empty()) {
-      combined_path = join(run.outdir, command.combined_table + "." + run.format);
+      combined_path = path_in(run.outdir, command.combined_table + "." + run.format);
       for (const auto& f : files) check_not_input(f, combined_path);
     }
     fs::create_directories(run.outdir, ec);
@@ -308,9 +278,9 @@ int run_analysis_command(const AnalysisCommand& command, const std::vector<std::
         const std::string stem = fs::path(file).stem().string();
         std::vector<std::pair<std::string, std::string>> texts;
         if (run.format == "tsv") {
-          for (const auto& t : r.output.tables) texts.emplace_back(join(run.outdir, stem + "." + t.name + ".tsv"), table_tsv(t.table));
+          for (const auto& t : r.output.tables) texts.emplace_back(path_in(run.outdir, stem + "." + t.name + ".tsv"), table_tsv(t.table));
         } else {
-          texts.emplace_back(join(run.outdir, stem + "." + command.json_suffix + ".json"),
+          texts.emplace_back(path_in(run.outdir, stem + "." + command.json_suffix + ".json"),
                              file_json(name, file, sha, values, r.output.tables));
         }
         for (const auto& [path, text] : texts) check_not_input(file, path);

@@ -1,5 +1,6 @@
 #include "common/cli.hpp"
 
+#include <filesystem>
 #include <fstream>
 
 #include <algorithm>
@@ -89,6 +90,17 @@ std::string fixed(double value, int digits) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", digits, value);
   return buf;
+}
+
+std::string general4(double value, const std::string& nan_text) {
+  if (std::isnan(value)) return nan_text;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", value);
+  return buf;
+}
+
+std::string path_in(const std::string& dir, const std::string& name) {
+  return (std::filesystem::path(dir) / name).lexically_normal().string();
 }
 
 std::string with_cli_hints(const std::string& message) {

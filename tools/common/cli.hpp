@@ -67,6 +67,12 @@ class Progress {
 /// Fixed-point text with `digits` decimals, "nan" for NaN.
 std::string fixed(double value, int digits);
 
+/// Four significant digits (printf "%.4g") for human-readable summaries; `nan_text` for NaN.
+std::string general4(double value, const std::string& nan_text = "nan");
+
+/// `name` inside directory `dir`, lexically normalised ("out/./x.tsv" -> "out/x.tsv").
+std::string path_in(const std::string& dir, const std::string& name);
+
 /// Print "cramplab: <message>" as one line on stderr (newlines become spaces), with
 /// with_cli_hints() applied.
 void print_error(const std::string& message);

@@ -1,5 +1,7 @@
 #include "common/simulate_options.hpp"
 
+#include "common/field_options.hpp"
+
 #include <emg/errors.hpp>
 
 #include <map>
@@ -31,16 +33,8 @@ const std::map<std::string, std::string>& section_titles() {
   return t;
 }
 
-std::string help_of(const sim::FieldRef& f) {
-  if (!f.info) return "";
-  std::string h = f.info->help;
-  if (!f.info->unit.empty()) h += " [" + f.info->unit + "]";
-  if (!f.info->range.empty()) h += "; " + f.info->range;
-  return h;
-}
-
 void add_field(po::options_description& d, const sim::FieldRef& f) {
-  const std::string help = help_of(f);
+  const std::string help = field_help(f);
   const std::string shown = sim::field_text(f);
   struct V {
     po::options_description& d;
@@ -83,21 +77,7 @@ double parse_number(const std::string& item, const std::string& field, const std
 }  // namespace
 
 std::vector<po::options_description> field_options(const std::vector<sim::FieldRef>& fields) {
-  std::vector<std::string> order;
-  std::map<std::string, po::options_description> groups;
-  for (const auto& f : fields) {
-    const std::string section = f.key.substr(0, f.key.find('.'));
-    if (!groups.count(section)) {
-      const auto it = section_titles().find(section);
-      groups.emplace(section, po::options_description(it != section_titles().end() ? it->second : section, kHelpWidth,
-                                                      kHelpWidth / 2));
-      order.push_back(section);
-    }
-    add_field(groups.at(section), f);
-  }
-  std::vector<po::options_description> out;
-  for (const auto& s : order) out.push_back(groups.at(s));
-  return out;
+  return grouped_field_options(fields, section_titles(), add_field);
 }
 
 po::options_description study_options(StudyArgs& a, std::vector<sim::FieldRef>& fields) {

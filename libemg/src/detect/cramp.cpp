@@ -10,6 +10,7 @@
 
 #include "detail/check.hpp"
 #include "detail/robust.hpp"
+#include "detect/channels.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -927,32 +928,16 @@ std::vector<CrampResult> detect_cramps(MatrixView x, double fs_hz, long channel,
   return out;
 }
 
-namespace {
-long resolve_channel(const Recording& rec, const std::string& channel) {
-  if (!channel.empty()) return rec.channel_index(channel);
-  for (long c = 0; c < rec.n_channels(); ++c) {
-    if (rec.channels()[static_cast<std::size_t>(c)].type == "EMG") return c;
-  }
-  return 0;
-}
-}  // namespace
-
 std::vector<CrampResult> detect_cramps(const Recording& rec, const std::vector<stim::PulseTrain>& trains,
                                        const std::string& channel, const CrampParams& params) {
-  return detect_cramps(rec.data(), rec.fs_hz(), resolve_channel(rec, channel), trains, params);
+  return detect_cramps(rec.data(), rec.fs_hz(), detail::analysed_channel(rec, channel), trains, params);
 }
 
 std::vector<CrampResult> detect_cramps(const Recording& rec, const std::string& channel, const CrampParams& params,
                                        const stim::FindTrainsParams& find) {
   params.validate(rec.fs_hz());
-  const long c = resolve_channel(rec, channel);
-  // the EMG channel is also where the pulses are searched when they come from the EMG; a trigger
-  // channel or the stored pulses are found by find_trains itself
-  bool has_trigger = false;
-  for (const ChannelInfo& ch : rec.channels()) has_trigger = has_trigger || ch.type == "TRIG";
-  const bool from_emg = find.source == "emg" || (find.source == "auto" && rec.stimulation().pulses.empty() && !has_trigger);
-  const stim::TrainSearch s =
-      stim::find_trains(rec, from_emg ? rec.channels()[static_cast<std::size_t>(c)].name : std::string(), find);
+  const long c = detail::analysed_channel(rec, channel);
+  const stim::TrainSearch s = stim::find_trains(rec, detail::pulse_search_channel(rec, c, find.source), find);
   return detect_cramps(rec.data(), rec.fs_hz(), c, s.trains, params);
 }
 

@@ -1,6 +1,7 @@
 #include <emg/detect/session.hpp>
 
 #include "detail/check.hpp"
+#include "detect/channels.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -57,23 +58,6 @@ const ParamTable& cramp_suppression_table() {
     return t;
   }();
   return table;
-}
-
-long resolve_channel(const Recording& rec, const std::string& channel) {
-  if (!channel.empty()) return rec.channel_index(channel);
-  for (long c = 0; c < rec.n_channels(); ++c) {
-    if (rec.channels()[static_cast<std::size_t>(c)].type == "EMG") return c;
-  }
-  return 0;
-}
-
-/// The channel find_trains must search: the analysed EMG channel when the pulses come from the
-/// EMG, "" (the first TRIG channel / the stored pulses) otherwise.
-std::string search_channel(const Recording& rec, long emg_channel, const std::string& source) {
-  bool has_trigger = false;
-  for (const ChannelInfo& ch : rec.channels()) has_trigger = has_trigger || ch.type == "TRIG";
-  const bool from_emg = source == "emg" || (source == "auto" && rec.stimulation().pulses.empty() && !has_trigger);
-  return from_emg ? rec.channels()[static_cast<std::size_t>(emg_channel)].name : std::string();
 }
 
 template <class T, class F>
@@ -168,9 +152,9 @@ StimAnalysis analyse_stimulation(const Recording& rec, const SessionAnalysisPara
   params.validate(fs);
   StimAnalysis a;
   a.fs_hz = fs;
-  a.channel = resolve_channel(rec, params.channel);
+  a.channel = detail::analysed_channel(rec, params.channel);
   a.channel_name = rec.channels()[static_cast<std::size_t>(a.channel)].name;
-  a.search = stim::find_trains(rec, search_channel(rec, a.channel, params.find.source), params.find);
+  a.search = stim::find_trains(rec, detail::pulse_search_channel(rec, a.channel, params.find.source), params.find);
   for (const stim::PulseTrain& t : a.search.trains) {
     for (const std::int64_t p : t.pulses) {
       a.pulses.push_back(p);
