@@ -4,6 +4,7 @@
 #include <emg/errors.hpp>
 #include <emg/io/checksum.hpp>
 #include <emg/io/store.hpp>
+#include <emg/io/tables.hpp>
 #include <emg/truth.hpp>
 
 #include <cmath>
@@ -692,6 +693,26 @@ Examples
 array([[1., 2.],
        [3., 4.]])
 )doc");
+
+  m.def(
+      "_read_table_item",
+      [](const py::handle& path_obj, const std::string& item) {
+        const std::string path = as_path(path_obj);
+        io::DerivedItem d;
+        {
+          py::gil_scoped_release nogil;
+          d = io::read_derived(path, item);
+          try {
+            (void)io::item_table(d);  // the table rules of item_table (a listed column missing, bool cells 0/1, ...)
+          } catch (const emg::FormatError& e) {
+            throw emg::FormatError(path + ": " + e.what());
+          }
+        }
+        return derived_dict(d);
+      },
+      py::arg("path"), py::arg("item"),
+      "read_derived for a table item, checked as emg::io::item_table checks it (FormatError naming file and item); "
+      "cramplab.io.read_table makes the DataFrame.");
 
   m.def(
       "validate_file",

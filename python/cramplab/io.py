@@ -957,11 +957,9 @@ def read_table(path, item: str):
     """
     import pandas as pd
 
-    d = _core.io.read_derived(path, item)
-    if not d["columns"]:
-        raise FormatError(f"{os.fspath(path)}: /{item}: is not a table item (no attribute 'columns'); "
-                          "read it with read_derived")
-    # the C++ reader has checked that every listed column is a 1-D dataset of the declared type
+    # the C++ reader checks the table rules: a table item, every listed column a 1-D dataset of the
+    # declared type and of one length, bool cells 0 or 1 (FormatError naming the file and item)
+    d = _core.io._read_table_item(path, item)
     columns = {}
     for name in d["columns"]:
         kind = next(k for k in _TABLE_MAPS if name in d[k])
@@ -1020,6 +1018,9 @@ def write_table(path, table, *, item: str, parameters: dict | None = None, input
         if kind == "b":
             d["bool_arrays"][col] = values
         elif kind in "iu":
+            if kind == "u" and values.size and values.max() > np.iinfo(np.int64).max:
+                raise ValueError(f"write_table: column {col!r} holds {values.max()}, beyond the int64 range "
+                                 "of a stored integer column")
             d["int_arrays"][col] = values.astype(np.int64)
         elif kind == "f":
             d["arrays"][col] = values.astype(np.float64)

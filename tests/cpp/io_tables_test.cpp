@@ -246,6 +246,10 @@ TEST(StoreTables, BadTablesAreRefusedNamingTheRule) {
   Table slash;
   slash.add("a/b", std::vector<double>{1});
   EXPECT_NE(emg::test::error_of([&] { io::table_item(slash, "derived", "t", {}, ""); }).find("\"a/b\""), std::string::npos);
+  Table two;
+  two.add_bool("cramp", std::vector<std::uint8_t>{0, 1, 2});
+  EXPECT_NE(emg::test::error_of([&] { io::table_item(two, "derived", "t", {}, ""); }).find("column cramp[2]=2 must be 0 or 1"),
+            std::string::npos);
   Table dup;
   dup.add("a", std::vector<double>{1}).add("a", std::vector<std::string>{"x"});
   EXPECT_NE(emg::test::error_of([&] { io::table_item(dup, "derived", "t", {}, ""); }).find("unique"), std::string::npos);
@@ -287,6 +291,13 @@ TEST(StoreTables, NonTableItemsAreAFormatErrorNamingFileAndItem) {
   broken.name = "t";
   broken.columns = {"x"};
   EXPECT_NE(message_of<emg::FormatError>([&] { io::item_table(broken); }).find("/derived/t/x: column is missing"),
+            std::string::npos);
+  // ... or whose bool column holds something other than 0/1
+  io::DerivedItem bad_bool;
+  bad_bool.name = "t";
+  bad_bool.columns = {"cramp"};
+  bad_bool.bool_arrays["cramp"] = {1, 0, 7};
+  EXPECT_NE(message_of<emg::FormatError>([&] { io::item_table(bad_bool); }).find("/derived/t/cramp: row 2 holds 7"),
             std::string::npos);
   // absent item: ValueError-like InvalidArgument listing the items
   EXPECT_NE(emg::test::error_of([&] { io::read_table(path, "derived/nope"); }).find("derived/rms"), std::string::npos);

@@ -304,6 +304,8 @@ def damage(path, how):
         elif how == "2d":
             del g["frequency_hz"]
             g["frequency_hz"] = np.zeros((6, 1))
+        elif how == "bool_cell":
+            g["cramp"][1] = 2
         elif how == "types_attr":
             g.attrs["column_types"] = ["double", "int64", "bool"]
 
@@ -315,6 +317,7 @@ def damage(path, how):
     ("unlisted", "/derived/cramp/trains/extra: is not listed in attribute 'columns' of the table"),
     ("2d", "/derived/cramp/trains/frequency_hz: must be 1-D (a table column), found 2-D"),
     ("types_attr", "/derived/cramp/trains: attribute 'column_types' has 3 entries, 'columns' has 4"),
+    ("bool_cell", "/derived/cramp/trains/cramp: row 1 holds 2, a bool column holds 0 or 1"),
 ])
 def test_damaged_table_is_reported(tmp_path, how, problem):
     import cramplab.io
@@ -330,6 +333,17 @@ def test_damaged_table_is_reported(tmp_path, how, problem):
     assert str(path) in str(e.value) and problem in str(e.value)
     # the other table of the file is unaffected
     assert cramplab.io.read_table(path, "metrics/intact")["status"].tolist() == list(TABLE["status"])
+
+
+def test_write_table_refuses_uint64_beyond_int64(tmp_path):
+    import cramplab.io
+
+    path = table_file(tmp_path)
+    big = np.array([1, 2**63 + 5], dtype=np.uint64)  # astype(int64) would wrap to -9223372036854775803
+    with pytest.raises(ValueError, match=r"write_table: column 'n' holds 9223372036854775813, beyond the int64 range"):
+        cramplab.io.write_table(path, {"n": big}, item="metrics/n")
+    cramplab.io.write_table(path, {"n": big[:1]}, item="metrics/n")  # in range: stored as int64
+    assert cramplab.io.read_table(path, "metrics/n")["n"].tolist() == [1]
 
 
 def test_read_table_of_a_plain_item_names_file_and_item(tmp_path):

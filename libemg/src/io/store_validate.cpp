@@ -7,8 +7,10 @@
 #include "io/detail/store_tables.hpp"
 #include "io/detail/store_truth.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 namespace emg::io {
 
@@ -20,6 +22,24 @@ void check_strings_attrs(const H5::H5Object& obj, const std::string& where, deta
       detail::read_attr_string(obj, name, where);
     } catch (const FormatError& e) {
       p.add_plain(e.what());
+    }
+  }
+}
+
+/// The bool columns of a well-formed table item hold 0 or 1 only (the first other value is reported).
+void check_bool_cells(const H5::Group& g, const std::string& where, detail::Problems& p) {
+  const auto cols = detail::read_attr_strings(g, "columns", where);
+  const auto types = detail::read_attr_strings(g, "column_types", where);
+  for (std::size_t k = 0; k < cols.size(); ++k) {
+    if (types[k] != "bool") continue;
+    H5::DataSet ds = g.openDataSet(cols[k]);
+    std::vector<std::uint8_t> v(static_cast<std::size_t>(detail::column_length(ds, where + "/" + cols[k])));
+    if (!v.empty()) ds.read(v.data(), H5::PredType::NATIVE_UINT8);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (v[i] > 1) {
+        p.add(where + "/" + cols[k], "row " + std::to_string(i) + " holds " + std::to_string(v[i]) + ", a bool column holds 0 or 1");
+        break;
+      }
     }
   }
 }
@@ -59,7 +79,11 @@ void check_derived(const H5::H5File& f, detail::Problems& p) {
       if (rank < 1 || rank > 2) p.add(w, "must be 1-D or 2-D, found " + std::to_string(rank) + "-D");
     }
     // Table items: every listed column present, 1-D, of its declared type, all of one length.
-    if (detail::is_table_group(g)) detail::check_table_group(g, where, p);
+    if (detail::is_table_group(g)) {
+      const std::size_t before = p.list().size();
+      detail::check_table_group(g, where, p);
+      if (p.list().size() == before) check_bool_cells(g, where, p);
+    }
   }
 }
 

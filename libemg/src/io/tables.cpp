@@ -38,6 +38,12 @@ DerivedItem table_item(const Table& table, const std::string& group, const std::
           } else if constexpr (std::is_same_v<T, std::int64_t>) {
             item.int_arrays.emplace(c.name, v);
           } else if constexpr (std::is_same_v<T, std::uint8_t>) {
+            for (std::size_t i = 0; i < v.size(); ++i) {
+              if (v[i] > 1) {
+                fail_param(fn, "column " + c.name + "[" + std::to_string(i) + "]", std::to_string(v[i]),
+                           "must be 0 or 1 (a bool column)");
+              }
+            }
             item.bool_arrays.emplace(c.name, v);
           } else {
             item.text_arrays.emplace(c.name, v);
@@ -64,6 +70,12 @@ Table item_table(const DerivedItem& item) {
     } else if (const auto b = item.int_arrays.find(c); b != item.int_arrays.end()) {
       t.add(c, b->second);
     } else if (const auto d = item.bool_arrays.find(c); d != item.bool_arrays.end()) {
+      for (std::size_t i = 0; i < d->second.size(); ++i) {
+        if (d->second[i] > 1) {
+          throw FormatError(where + "/" + c + ": row " + std::to_string(i) + " holds " + std::to_string(d->second[i]) +
+                            ", a bool column holds 0 or 1");
+        }
+      }
       t.add_bool(c, d->second);
     } else if (const auto s = item.text_arrays.find(c); s != item.text_arrays.end()) {
       t.add(c, s->second);
