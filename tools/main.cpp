@@ -32,6 +32,7 @@ const Command kCommands[] = {
     {"simulate", cramplab::run_simulate, "ground-truth EIC sessions, whole studies and burst trials from the simulator"},
     {"stim", cramplab::run_stim, "stimulation pulses and trains, suppressed artefact spans and M-waves of a recording"},
     {"cramp", cramplab::run_cramp, "cramp decision per stimulation train and the cramp threshold frequency (CTF)"},
+    {"onsets", cramplab::run_onsets, "EMG onsets and offsets per channel (10 published detectors); --truth evaluates them"},
 };
 
 void print_help() {

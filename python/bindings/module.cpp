@@ -15,6 +15,7 @@ void bind_io(py::module_& m);
 void bind_simulate(py::module_& m);
 void bind_stim(py::module_& m);
 void bind_detect(py::module_& m);
+void bind_onsets(py::module_& m);
 }  // namespace cramplab
 
 PYBIND11_MODULE(_core, m) {
@@ -49,4 +50,6 @@ PYBIND11_MODULE(_core, m) {
   cramplab::bind_stim(stim);
   auto detect = m.def_submodule("detect", "Cramp decision per train, the cramp threshold frequency, session analysis");
   cramplab::bind_detect(detect);
+  auto onsets = m.def_submodule("onsets", "Onset/offset detectors and their evaluation against ground truth");
+  cramplab::bind_onsets(onsets);
 }

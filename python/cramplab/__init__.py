@@ -25,6 +25,10 @@ Stimulation and cramps (:mod:`cramplab.cramp`; SCIENCE.md §1.6-1.7, §4)
     keywords); analyse_stimulation, analyse_session (a recording: params by dotted name,
     ``{"cramp.k_on": 3.5}``), StimAnalysis, SessionAnalysis, cramp_parameters; the plot
     helper is :func:`cramplab.plot.train`
+Onsets and offsets (:mod:`cramplab.onsets`; SCIENCE.md §5)
+    detect_onsets (hodges_bui, bonato, tkeo, lidierth, abbink, silva, londral, aglr, sampen,
+    changepoint behind one call), evaluate_onsets (F1, timing errors, Bland-Altman against ground
+    truth), Onsets, OnsetEvaluation, onset_methods, onset_parameters
 Ground truth (simulated recordings)
     GroundTruth, TruthPulse, TruthTrain, TruthBurst, Activity, read_truth, has_truth; the simulator
     itself is :mod:`cramplab.simulate` (session, bursts, plan_study, write_study, parameters)
@@ -71,7 +75,7 @@ from ._core.spectral import (
     welch,
 )
 from ._results import fatigue_table, trend_table
-from . import cramp, io, plot, simulate
+from . import cramp, io, onsets, plot, simulate
 from .cramp import (
     SessionAnalysis,
     StimAnalysis,
@@ -87,6 +91,7 @@ from .cramp import (
     suppress_artifacts,
     suppression_intervals,
 )
+from .onsets import OnsetEvaluation, Onsets, detect_onsets, evaluate_onsets, onset_methods, onset_parameters
 from .io import (
     detect_format,
     export_file,
@@ -106,6 +111,7 @@ __all__ = [
     "SessionAnalysis", "StimAnalysis", "analyse_session", "analyse_stimulation", "cramp_parameters",
     "cramp_threshold_frequency", "detect_cramps", "detect_pulses", "group_trains", "measure_mwaves",
     "mwave_trends", "suppress_artifacts", "suppression_intervals",
+    "OnsetEvaluation", "Onsets", "detect_onsets", "evaluate_onsets", "onset_methods", "onset_parameters",
     "Activity", "GroundTruth", "TruthBurst", "TruthPulse", "TruthTrain", "has_truth", "read_truth",
     "ChannelInfo", "ConfigError", "Event", "FatigueSeries", "FormatError", "IoError", "MainsResult",
     "Psd", "Recording", "SosFilter", "Spectrogram", "Stft", "StimTrain", "Stimulation", "Trend",

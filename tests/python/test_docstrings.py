@@ -10,9 +10,10 @@ from cramplab import io as cramplab_io
 from cramplab import simulate as cramplab_simulate
 from cramplab import cramp as cramplab_cramp
 from cramplab import plot as cramplab_plot
+from cramplab import onsets as cramplab_onsets
 
 SUBMODULES = [_core.core, _core.filters, _core.amplitude, _core.mains, _core.spectral, _core.io, cramplab_io, _results,
-              cramplab_simulate, cramplab_cramp, cramplab_plot]
+              cramplab_simulate, cramplab_cramp, cramplab_plot, cramplab_onsets]
 
 
 @pytest.mark.parametrize("module", SUBMODULES, ids=lambda m: m.__name__)

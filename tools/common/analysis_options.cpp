@@ -65,18 +65,6 @@ std::string option_in_message(const std::vector<emg::FieldRef>& fields, const st
   return best;
 }
 
-std::string shell_quote(const std::string& s) {
-  bool plain = !s.empty();
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (!(std::isalnum(c) || std::string("-_./=:,+@%").find(ch) != std::string::npos)) plain = false;
-  }
-  if (plain) return s;
-  std::string out = "'";
-  for (const char ch : s) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return out + "'";
-}
-
 struct FileResult {
   bool ok = false;
   std::string error;
@@ -111,6 +99,18 @@ std::string file_json(const std::string& command, const std::string& file, const
 
 }  // namespace
 
+std::string shell_quote(const std::string& s) {
+  bool plain = !s.empty();
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!(std::isalnum(c) || std::string("-_./=:,+@%").find(ch) != std::string::npos)) plain = false;
+  }
+  if (plain) return s;
+  std::string out = "'";
+  for (const char ch : s) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return out + "'";
+}
+
 std::string hz_text(double hz) { return emg::io::format_double(hz); }
 
 std::vector<po::options_description> field_option_groups(const std::vector<emg::FieldRef>& fields,
@@ -124,9 +124,6 @@ std::vector<po::options_description> field_option_groups(const std::vector<emg::
   });
 }
 
-namespace {
-
-/// Set every field given on the command line or in --config (defaults are the fields' values).
 void apply_field_options(const std::string& command, const std::vector<emg::FieldRef>& fields, const po::variables_map& vm) {
   for (const auto& f : fields) {
     if (!vm.count(f.key) || vm[f.key].defaulted()) continue;
@@ -138,8 +135,6 @@ void apply_field_options(const std::string& command, const std::vector<emg::Fiel
     }
   }
 }
-
-}  // namespace
 
 void validate_analysis_options(const std::string& command, emg::detect::SessionAnalysisParams& p) {
   const std::vector<emg::FieldRef> fields = emg::detect::session_analysis_fields(p);
@@ -169,30 +164,32 @@ void validate_analysis_options(const std::string& command, emg::detect::SessionA
   }
 }
 
-int run_analysis_command(const AnalysisCommand& command, const std::vector<std::string>& args) {
+int run_batch_command(const BatchCommand& command, const std::vector<std::string>& args) {
   const std::string& name = command.spec.name;
   InputArgs in;
   RunOptions run;
   int jobs = 1;
-  std::string channel, config;
-  emg::detect::SessionAnalysisParams params;
-  const std::vector<emg::FieldRef> fields = emg::detect::session_analysis_fields(params);
+  std::string config;
+  const std::vector<emg::FieldRef>& fields = command.fields;
 
   po::options_description general = general_options(
       in, "output directory for the result tables (created if missing); without -o only the summary is printed");
   const std::string format_help = "result files: tsv (one <stem>.<table>.tsv per table) or json (one <stem>." +
                                   command.json_suffix + ".json with every table, the parameters and the source)";
-  general.add_options()("format", po::value<std::string>(&run.format)->default_value("tsv"), format_help.c_str())(
-      "write", po::bool_switch(&run.write),
-      "also store the tables in the input CrampLab file's /derived and /metrics, with the parameters and the input "
-      "checksum (atomic; the recording itself is not changed)")(
-      "jobs,j", po::value<int>(&jobs)->default_value(1), "files analysed in parallel, >= 1 (the output does not depend on it)")(
-      "channel", po::value<std::string>(&channel), "channel analysed (same as --analysis.channel)")(
-      "config", po::value<std::string>(&config),
-      "read options from this INI file ([pulses] threshold_mad = 10 is --pulses.threshold_mad 10); the command line wins");
+  general.add_options()("format", po::value<std::string>(&run.format)->default_value("tsv"), format_help.c_str());
+  if (command.store) {
+    general.add_options()(
+        "write", po::bool_switch(&run.write),
+        "also store the tables in the input CrampLab file's /derived and /metrics, with the parameters and the input "
+        "checksum (atomic; the recording itself is not changed)");
+  }
+  general.add_options()("jobs,j", po::value<int>(&jobs)->default_value(1),
+                        "files analysed in parallel, >= 1 (the output does not depend on it)");
+  if (command.add_options) command.add_options(general);
+  general.add_options()("config", po::value<std::string>(&config), command.config_help.c_str());
   std::vector<po::options_description> groups{
       import_options(in, "Input (FILE: a CrampLab .h5 or any importable file)", "input-format")};
-  for (auto& g : field_option_groups(fields, analysis_titles())) groups.push_back(g);
+  for (auto& g : field_option_groups(fields, command.titles)) groups.push_back(g);
   groups.push_back(general);
   po::variables_map vm;
   if (!parse_command(command.spec, args, groups, vm)) return kExitOk;
@@ -203,14 +200,7 @@ int run_analysis_command(const AnalysisCommand& command, const std::vector<std::
   }
   if (jobs < 1) throw UsageError(name + ": --jobs=" + std::to_string(jobs) + " must be >= 1");
   apply_field_options(name, fields, vm);
-  if (vm.count("channel")) {
-    if (vm.count("analysis.channel") && !vm["analysis.channel"].defaulted() && params.channel != channel) {
-      throw UsageError(name + ": --channel '" + channel + "' and --analysis.channel '" + params.channel +
-                       "' disagree; give one of them");
-    }
-    params.channel = channel;
-  }
-  validate_analysis_options(name, params);
+  if (command.prepare) command.prepare(vm);
   const emg::io::ImportOptions import_opts = to_import_options(in);
   apply_general(in);
   run.outdir = in.output;
@@ -220,8 +210,7 @@ int run_analysis_command(const AnalysisCommand& command, const std::vector<std::
   const int n = static_cast<int>(files.size());
 
   // ---- output paths ----
-  std::vector<std::vector<std::string>> outputs(files.size());
-  std::string combined_path;
+  std::vector<std::pair<std::string, std::string>> combined;  // table name, path
   if (!run.outdir.empty()) {
     std::map<std::string, std::string> first_file_of;
     for (std::size_t i = 0; i < files.size(); ++i) {
@@ -236,15 +225,22 @@ int run_analysis_command(const AnalysisCommand& command, const std::vector<std::
     if (fs::exists(run.outdir, ec) && !fs::is_directory(run.outdir, ec)) {
       throw emg::IoError("cannot write into '" + run.outdir + "': it exists and is not a directory");
     }
-    if (n > 1 && !command.combined_table.empty()) {
-      combined_path = path_in(run.outdir, command.combined_table + "." + run.format);
-      for (const auto& f : files) check_not_input(f, combined_path);
+    if (n > 1) {
+      for (const auto& table : command.combined_tables) {
+        combined.emplace_back(table, path_in(run.outdir, table + "." + run.format));
+        for (const auto& f : files) check_not_input(f, combined.back().second);
+      }
     }
     fs::create_directories(run.outdir, ec);
     if (ec || !fs::is_directory(run.outdir)) {
       throw emg::IoError("cannot create output directory '" + run.outdir + "'" + (ec ? ": " + ec.message() : std::string()));
     }
   }
+  const auto is_combined = [&](const std::string& table) {
+    for (const auto& [t, path] : combined)
+      if (t == table) return true;
+    return false;
+  };
 
   // ---- provenance ----
   const auto values = emg::field_values(fields);
@@ -272,7 +268,7 @@ int run_analysis_command(const AnalysisCommand& command, const std::vector<std::
       if (run.write && !input.header) {
         throw emg::IoError(file + ": --write needs a CrampLab .h5 input (this is read as " + input.format + ")");
       }
-      r.output = command.analyse(input.recording, params);
+      r.output = command.analyse(input, file);
       const std::string sha = emg::io::data_sha256(input.recording);
       if (!run.outdir.empty()) {
         const std::string stem = fs::path(file).stem().string();
@@ -327,11 +323,11 @@ int run_analysis_command(const AnalysisCommand& command, const std::vector<std::
         std::cout << std::flush;
       }
     }
-    // free the big per-file outputs once printed, except the table the combined file needs
-    if (r.ok && !command.combined_table.empty()) {
+    // free the big per-file outputs once printed, except the tables the combined files need
+    if (r.ok && !combined.empty()) {
       std::vector<NamedTable> keep;
       for (auto& t : r.output.tables)
-        if (t.name == command.combined_table) keep.push_back(std::move(t));
+        if (is_combined(t.name)) keep.push_back(std::move(t));
       r.output.tables = std::move(keep);
     } else {
       r.output.tables.clear();
@@ -342,18 +338,20 @@ int run_analysis_command(const AnalysisCommand& command, const std::vector<std::
   progress.clear();
 
   bool failed = n_ok != n;
-  if (!combined_path.empty() && n_ok > 0) {
+  for (const auto& [table_name, combined_path] : combined) {
+    if (n_ok == 0) break;
     std::vector<std::string> labels;
     std::vector<const emg::Table*> tables;
     for (std::size_t k = 0; k < files.size(); ++k) {
       if (!results[k].ok) continue;
       for (const auto& t : results[k].output.tables) {
-        if (t.name == command.combined_table) {
+        if (t.name == table_name) {
           labels.push_back(files[k]);
           tables.push_back(&t.table);
         }
       }
     }
+    if (tables.empty()) continue;  // no file made this table (an optional one)
     try {
       const emg::Table all = stack_tables(labels, tables, "file");
       if (run.format == "tsv") {
@@ -361,9 +359,9 @@ int run_analysis_command(const AnalysisCommand& command, const std::vector<std::
       } else {
         write_text_atomic(combined_path, "{\n  \"command\": " + json::str("cramplab " + name) + ",\n  \"library_version\": " +
                                              json::str(emg::version()) + ",\n  \"tables\": {\n    " +
-                                             json::str(command.combined_table) + ": " + table_json(all) + "\n  }\n}\n");
+                                             json::str(table_name) + ": " + table_json(all) + "\n  }\n}\n");
       }
-      if (!run.quiet) std::cout << "combined " << command.combined_table << " of " << labels.size() << " file(s): " << combined_path << "\n";
+      if (!run.quiet) std::cout << "combined " << table_name << " of " << labels.size() << " file(s): " << combined_path << "\n";
     } catch (const std::exception& e) {
       print_error(e.what());
       failed = true;
@@ -371,6 +369,36 @@ int run_analysis_command(const AnalysisCommand& command, const std::vector<std::
   }
   if (!run.quiet && n > 1) std::cout << "analysed " << n_ok << " of " << n << " files, " << (n - n_ok) << " failed\n";
   return failed ? kExitFailure : kExitOk;
+}
+
+int run_analysis_command(const AnalysisCommand& command, const std::vector<std::string>& args) {
+  const std::string& name = command.spec.name;
+  emg::detect::SessionAnalysisParams params;
+  std::string channel;
+  BatchCommand batch;
+  batch.spec = command.spec;
+  batch.json_suffix = command.json_suffix;
+  if (!command.combined_table.empty()) batch.combined_tables = {command.combined_table};
+  batch.store = true;
+  batch.fields = emg::detect::session_analysis_fields(params);
+  batch.titles = analysis_titles();
+  batch.config_help =
+      "read options from this INI file ([pulses] threshold_mad = 10 is --pulses.threshold_mad 10); the command line wins";
+  batch.add_options = [&](po::options_description& general) {
+    general.add_options()("channel", po::value<std::string>(&channel), "channel analysed (same as --analysis.channel)");
+  };
+  batch.prepare = [&](const po::variables_map& vm) {
+    if (vm.count("channel")) {
+      if (vm.count("analysis.channel") && !vm["analysis.channel"].defaulted() && params.channel != channel) {
+        throw UsageError(name + ": --channel '" + channel + "' and --analysis.channel '" + params.channel +
+                         "' disagree; give one of them");
+      }
+      params.channel = channel;
+    }
+    validate_analysis_options(name, params);
+  };
+  batch.analyse = [&](const LoadedInput& input, const std::string&) { return command.analyse(input.recording, params); };
+  return run_batch_command(batch, args);
 }
 
 }  // namespace cramplab

@@ -1,12 +1,14 @@
-// Options and batch driver of the session analysis commands (cramplab stim, cramplab cramp).
-// Every parameter of emg::detect::SessionAnalysisParams is an option --<section>.<field> made
-// from the library's field table (emg/detect/session.hpp, session_analysis_fields), with its help
-// text, unit and range from FieldRef::info, so the options have the same names as the C++ fields,
-// the Python keywords, the config keys and the "param.<key>" attributes of the stored results.
+// Options and batch driver of the analysis commands (cramplab stim, cramplab cramp, cramplab
+// onsets). Every parameter of the command's params struct (emg::detect::SessionAnalysisParams for
+// stim and cramp, emg::detect::OnsetParams for onsets) is an option --<section>.<field> made from
+// the library's field table (session_analysis_fields, onset_fields), with its help text, unit and
+// range from FieldRef::info, so the options have the same names as the C++ fields, the Python
+// keywords, the config keys and the "param.<key>" attributes of the stored results.
 #pragma once
 
 #include "common/cli.hpp"
 #include "common/options.hpp"
+#include "common/pipeline.hpp"
 
 #include <emg/detect/session.hpp>
 #include <emg/fields.hpp>
@@ -58,6 +60,37 @@ struct AnalysisCommand {
 /// write the tables (-o), store them in the input file (--write) and print the summaries. A file
 /// that fails is reported on stderr and the others go on; the exit code is then 1.
 int run_analysis_command(const AnalysisCommand& command, const std::vector<std::string>& args);
+
+/// The command-independent part of run_analysis_command, for a command with its own params
+/// struct and options: the parameter options come from `fields` (which point into a params
+/// object the caller keeps alive), the command adds its own options to the general group and
+/// checks them in `prepare` (after the fields are set, before any file is read).
+struct BatchCommand {
+  CommandSpec spec;
+  std::string json_suffix;                  ///< <stem>.<json_suffix>.json
+  /// With several inputs, OUTDIR/<name>.tsv stacks each of these tables (when the files made it)
+  /// with a leading file column.
+  std::vector<std::string> combined_tables;
+  bool store = false;                       ///< offers --write (store the tables in the input)
+  std::vector<emg::FieldRef> fields;        ///< one option --<key> each
+  std::map<std::string, std::string> titles;  ///< option group title per section
+  std::string config_help;                  ///< help of --config
+  /// Adds the command's own options to the general group (after --jobs, before --config).
+  std::function<void(po::options_description&)> add_options;
+  /// Checks the command's own options and the parameters (UsageError naming the option).
+  std::function<void(const po::variables_map&)> prepare;
+  /// What the command makes of one input (called on --jobs threads at once: must not share
+  /// mutable state).
+  std::function<AnalysisOutput(const LoadedInput& input, const std::string& file)> analyse;
+};
+int run_batch_command(const BatchCommand& command, const std::vector<std::string>& args);
+
+/// Set every field given on the command line or in --config (defaults are the fields' values);
+/// a value the field does not accept is a UsageError "<command>: --<key> <value>: <rule>".
+void apply_field_options(const std::string& command, const std::vector<emg::FieldRef>& fields, const po::variables_map& vm);
+
+/// `s` quoted for a POSIX shell when it needs quoting (for messages and the stored command line).
+std::string shell_quote(const std::string& s);
 
 /// The stimulation tables (pulses, trains, mwaves, mwave_trends) and the readable per-train
 /// lines of `cramplab stim` (defined in commands/stim.cpp; `cramplab cramp` shows them too).

@@ -17,5 +17,6 @@ int run_validate(const std::vector<std::string>& args);
 int run_simulate(const std::vector<std::string>& args);
 int run_stim(const std::vector<std::string>& args);
 int run_cramp(const std::vector<std::string>& args);
+int run_onsets(const std::vector<std::string>& args);
 
 }  // namespace cramplab

@@ -15,9 +15,13 @@ std::string field_help(const emg::FieldRef& f) {
     if (!f.info->range.empty()) h += "; " + f.info->range;
   }
   if (const auto* e = std::get_if<emg::EnumField>(&f.target)) {
-    std::string choices;
-    for (const auto& c : e->choices) choices += (choices.empty() ? "" : "|") + c;
-    if (h.find(choices) == std::string::npos) h += (h.empty() ? "" : "; ") + choices;
+    std::string choices, listed;
+    for (const auto& c : e->choices) {
+      choices += (choices.empty() ? "" : "|") + c;
+      listed += (listed.empty() ? "" : ", ") + c;
+    }
+    // not again when the range already lists them ("a|b|c" or "a, b, c")
+    if (h.find(choices) == std::string::npos && h.find(listed) == std::string::npos) h += (h.empty() ? "" : "; ") + choices;
   }
   return h;
 }

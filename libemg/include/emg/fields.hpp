@@ -31,6 +31,7 @@ struct FieldRef {
 /// The current value as text (the shortest round-trip form for numbers; true/false).
 std::string field_text(const FieldRef& f);
 /// Parse `text` into the field; throws InvalidArgument naming the key, the value and the type.
+/// Numbers must be finite, except "nan" for a field whose documented default is "nan" (not set).
 void set_field(const FieldRef& f, const std::string& text);
 /// Find `key` in `fields`; throws InvalidArgument ("<function>: parameter "key" is not a <what>
 /// parameter (sections: ...)") when absent.

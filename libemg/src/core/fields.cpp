@@ -44,6 +44,11 @@ void set_field(const FieldRef& f, const std::string& text) {
     const FieldRef& f;
     const std::string& text;
     void operator()(double* v) const {
+      // "nan" means "not set" for a field whose documented default is nan (e.g. baseline.start_s)
+      if (text == "nan" && f.info && f.info->default_value == "nan") {
+        *v = std::numeric_limits<double>::quiet_NaN();
+        return;
+      }
       if (text == "nan" || text == "inf" || text == "-inf") fail_param("set_field", f.key, text, "must be a finite number");
       *v = parse_number<double>(f, text, "a number");
     }
