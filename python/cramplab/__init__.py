@@ -28,7 +28,8 @@ Stimulation and cramps (:mod:`cramplab.cramp`; SCIENCE.md §1.6-1.7, §4)
 Onsets and offsets (:mod:`cramplab.onsets`; SCIENCE.md §5)
     detect_onsets (hodges_bui, bonato, tkeo, lidierth, abbink, silva, londral, aglr, sampen,
     changepoint behind one call), evaluate_onsets (F1, timing errors, Bland-Altman against ground
-    truth), Onsets, OnsetEvaluation, onset_methods, onset_parameters
+    truth), Onsets, OnsetEvaluation, onset_methods, onset_parameters; the plot helper is
+    :func:`cramplab.plot.onsets`
 Ground truth (simulated recordings)
     GroundTruth, TruthPulse, TruthTrain, TruthBurst, Activity, read_truth, has_truth; the simulator
     itself is :mod:`cramplab.simulate` (session, bursts, plan_study, write_study, parameters)

@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-__all__ = ["envelope", "train"]
+__all__ = ["envelope", "onsets", "train"]
 
 
 def _value(result, key: str) -> str:
@@ -347,4 +347,82 @@ def train(result_or_recording, train_id: int, *, params=None, channel=None, ax=N
         lines.append(f"onset {r['onset_s']:.2f} s, offset {r['offset_s']:.2f} s, {r['duration_s']:.1f} s")
     ax_env.text(0.99, 0.97, "\n".join(lines), transform=ax_env.transAxes, ha="right", va="top", fontsize="small",
                 gid="decision", bbox={"boxstyle": "round", "fc": "white", "alpha": 0.8})
+    return fig
+
+
+def onsets(result, x, *, channel=0, ax=None):
+    """A channel's detected onsets: the signal with the events, and the detector's test function.
+
+    The upper axes show the signal with every event shaded (``onset_s`` .. ``offset_s``); the
+    lower axes the test function the detector thresholded (``result.test_function``), the on /
+    off thresholds (``threshold``, ``threshold_off`` of ``result.channels``) and the rest window
+    the thresholds came from (shaded). The title gives the method, the status and the count.
+
+    Parameters
+    ----------
+    result : cramplab.Onsets
+        A result of :func:`cramplab.detect_onsets`.
+    x : array_like or cramplab.Recording
+        The signal the result was computed from (1-D, channels x samples, or a Recording).
+    channel : int, default 0
+        The row of ``result.channels`` (and of ``x``) to show.
+    ax : (Axes, Axes), optional
+        Where to draw (signal axes, test-function axes); default a new figure with two stacked
+        axes sharing the time axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``channel`` is not in the result or ``x`` does not match its length.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np, cramplab, cramplab.plot
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(scale=1e-6, size=8000)
+    >>> x[4000:6000] += rng.normal(scale=2e-5, size=2000)
+    >>> res = cramplab.detect_onsets(x, fs_hz=2000, baseline=(0.0, 1.5))
+    >>> fig = cramplab.plot.onsets(res, x)
+    >>> [line.get_gid() for line in fig.axes[1].get_lines()]
+    ['test_function', 'threshold']
+    """
+    import matplotlib.pyplot as plt
+
+    data = np.asarray(x.data if hasattr(x, "data") and hasattr(x, "fs_hz") else x, dtype=float)
+    data = np.atleast_2d(data)
+    tf = np.atleast_2d(np.asarray(result.test_function))
+    n_ch = len(result.channels)
+    if not 0 <= int(channel) < n_ch:
+        raise ValueError(f"plot.onsets: channel={channel} must be in [0, {n_ch})")
+    c = int(channel)
+    if data.shape[0] != n_ch or data.shape[1] != tf.shape[1]:
+        raise ValueError(f"plot.onsets: x has shape {data.shape}, the result {n_ch} channel(s) x {tf.shape[1]} samples")
+    row = result.channels.iloc[c]
+    t = np.arange(data.shape[1]) / result.fs_hz
+    if ax is None:
+        fig, (ax_sig, ax_tf) = plt.subplots(2, 1, sharex=True, figsize=(10, 5.5))
+    else:
+        ax_sig, ax_tf = ax
+        fig = ax_sig.figure
+    ax_sig.plot(t, data[c], lw=0.5, color="0.3", gid="signal")
+    events = result.events[result.events["channel"] == row["channel"]]
+    for _, e in events.iterrows():
+        ax_sig.axvspan(e["onset_s"], e["offset_s"], color="tab:orange", alpha=0.25, lw=0, gid="event")
+    ax_sig.set_ylabel("signal")
+    ax_tf.plot(t, tf[c], lw=0.7, color="tab:blue", gid="test_function")
+    ax_tf.axhline(row["threshold"], color="tab:red", lw=1, gid="threshold")
+    if math.isfinite(float(row["threshold_off"])):
+        ax_tf.axhline(row["threshold_off"], color="tab:red", lw=1, ls="--", gid="threshold_off")
+    if math.isfinite(float(row["baseline_start_s"])):
+        ax_tf.axvspan(row["baseline_start_s"], row["baseline_end_s"], color="tab:green", alpha=0.15, lw=0, gid="baseline")
+    ax_tf.set_ylabel("test function")
+    ax_tf.set_xlabel("time [s]")
+    ax_sig.set_title(f"{row['channel_name']}: {result.method}, status {row['status']}, {len(events)} event(s)",
+                     fontsize="medium")
     return fig

@@ -114,3 +114,33 @@ def test_docstring_examples_run():
         runner.run(t)
     assert runner.summarize(verbose=False).failed == 0
     plt.close("all")
+
+
+def _span_x(patch):
+    """x extent of an axvspan patch (a Rectangle or a Polygon, by matplotlib version)."""
+    xs = patch.get_patch_transform().transform(patch.get_path().vertices)[:, 0]
+    return xs.min(), xs.max()
+
+
+def test_onsets_figure_draws_the_result():
+    rec, truth = sim.bursts(seed=2, params={"bursts.duration_s": 20, "bursts.snr_db": 20, "bursts.n_channels": 2})
+    res = cramplab.detect_onsets(rec, method="bonato")
+    fig = cramplab.plot.onsets(res, rec, channel=1)
+    sig_ax, tf_ax = fig.axes
+    ev = res.events[res.events["channel"] == 1]
+    spans = _by_gid(sig_ax.patches, "event")
+    assert len(spans) == len(ev) > 0
+    for p, (_, e) in zip(spans, ev.iterrows()):
+        lo, hi = _span_x(p)
+        assert lo == pytest.approx(e["onset_s"]) and hi == pytest.approx(e["offset_s"])
+    line, = _by_gid(tf_ax.get_lines(), "test_function")
+    np.testing.assert_array_equal(line.get_ydata(), res.test_function[1])
+    thr, = _by_gid(tf_ax.get_lines(), "threshold")
+    assert thr.get_ydata()[0] == res.channels["threshold"][1]
+    base, = _by_gid(tf_ax.patches, "baseline")
+    assert _span_x(base)[0] == pytest.approx(res.channels["baseline_start_s"][1])
+    with pytest.raises(ValueError, match="channel=2"):
+        cramplab.plot.onsets(res, rec, channel=2)
+    with pytest.raises(ValueError, match="shape"):
+        cramplab.plot.onsets(res, rec.data[:, :100])
+    plt.close("all")
