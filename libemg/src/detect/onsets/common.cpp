@@ -80,11 +80,16 @@ std::vector<double> lowpass_zero_phase(std::span<const double> v, double fs_hz, 
     throw InvalidArgument(std::string(key) + "=" + emg::detail::fmt(cutoff_hz) + " must be below fs/2 = " +
                           emg::detail::fmt(fs_hz / 2.0) + " Hz (0 = no low-pass)");
   }
-  const filters::Sos sos = filters::butter(order, {cutoff_hz}, filters::BType::lowpass, fs_hz);
+  return zero_phase(v, filters::butter(order, {cutoff_hz}, filters::BType::lowpass, fs_hz), key);
+}
+
+std::vector<double> zero_phase(std::span<const double> v, const filters::Sos& sos, const std::string& what,
+                               const std::string& hint) {
   const long padlen = filters::default_padlen(sos);
   if (static_cast<long>(v.size()) <= padlen) {
-    throw InvalidArgument(std::string(key) + ": the signal (" + std::to_string(v.size()) +
-                          " samples) must be longer than the low-pass filter's padding (" + std::to_string(padlen) + ")");
+    throw InvalidArgument(what + ": the signal (" + std::to_string(v.size()) +
+                          " samples) must be longer than the filter's padding (" + std::to_string(padlen) + " samples" +
+                          hint + ")");
   }
   const Eigen::Map<const RowMatrixXd> m(v.data(), 1, static_cast<Eigen::Index>(v.size()));
   const RowMatrixXd y = filters::sosfiltfilt(sos, m);

@@ -5,10 +5,12 @@
 
 #include <emg/detect/onsets.hpp>
 #include <emg/fields.hpp>
+#include <emg/filters/design.hpp>
 
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace emg::detect::detail {
@@ -73,6 +75,11 @@ double guarded_sd(const MeanSd& s);
 /// Centred moving average with a window of w samples (w >= 1): output n averages samples
 /// [n - (w-1)/2, n + w/2] that exist (truncated at the edges, no padding). O(n), exact restarts.
 std::vector<double> moving_average_centred(std::span<const double> v, long w);
+
+/// Zero-phase filtering of v with `sos` (sosfiltfilt, odd padding); InvalidArgument starting with
+/// `what` when the signal is not longer than the filter's padding (`hint` appended).
+std::vector<double> zero_phase(std::span<const double> v, const filters::Sos& sos, const std::string& what,
+                               const std::string& hint = "");
 
 /// Zero-phase Butterworth low-pass (sosfiltfilt, odd padding) of v; cutoff_hz <= 0 returns v.
 /// InvalidArgument naming `key` when cutoff_hz >= fs/2 or the signal is too short for the filter.

@@ -203,16 +203,8 @@ std::vector<double> preprocess(std::span<const double> x, double fs_hz, const On
     high = 0.45 * fs_hz;
     note(r, "onsets.high_hz lowered to 0.45 fs = " + fmt(high) + " Hz");
   }
-  const filters::Sos sos = filters::butter(p.order, {p.low_hz, high}, filters::BType::bandpass, fs_hz);
-  const long padlen = filters::default_padlen(sos);
-  if (static_cast<long>(x.size()) <= padlen) {
-    throw InvalidArgument("detect_onsets: the signal (" + std::to_string(x.size()) +
-                          " samples) must be longer than the band-pass filter's padding (" + std::to_string(padlen) +
-                          " samples; onsets.bandpass=false skips it)");
-  }
-  const Eigen::Map<const RowMatrixXd> m(x.data(), 1, static_cast<Eigen::Index>(x.size()));
-  const RowMatrixXd y = filters::sosfiltfilt(sos, m);
-  return {y.data(), y.data() + y.size()};
+  return detail::zero_phase(x, filters::butter(p.order, {p.low_hz, high}, filters::BType::bandpass, fs_hz),
+                            "detect_onsets: band-pass", "; onsets.bandpass=false skips it");
 }
 
 /// The rest window [begin, end) in samples: the given one, or the quietest of length_s.
