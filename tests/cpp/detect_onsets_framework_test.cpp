@@ -338,4 +338,26 @@ TEST(OnsetEvaluate, EmptySidesAndBadInput) {
   }
 }
 
+TEST(OnsetTables, TestFunctionTableNamesColumnsAndPads) {
+  std::vector<det::Onsets> rs(4);
+  const std::vector<std::string> names{"TA", "", "a/b", "TA"};
+  for (std::size_t k = 0; k < rs.size(); ++k) {
+    rs[k].channel = static_cast<long>(k);
+    rs[k].channel_name = names[k];
+    rs[k].fs_hz = 1000.0;
+    rs[k].test_function = std::vector<double>(k == 2 ? 0 : 5, static_cast<double>(k));
+  }
+  const emg::Table t = det::test_function_table(rs);
+  std::vector<std::string> cols;
+  for (const auto& c : t.columns) cols.push_back(c.name);
+  EXPECT_EQ(cols, (std::vector<std::string>{"sample", "time_s", "TA", "ch1", "ch2", "ch3"}));
+  ASSERT_EQ(t.n_rows(), 5u);
+  const auto& time = std::get<std::vector<double>>(t.column("time_s").values);
+  EXPECT_DOUBLE_EQ(time[4], 0.004);
+  const auto& padded = std::get<std::vector<double>>(t.column("ch2").values);
+  for (double v : padded) EXPECT_TRUE(std::isnan(v));
+  EXPECT_DOUBLE_EQ(std::get<std::vector<double>>(t.column("ch3").values)[0], 3.0);
+  EXPECT_EQ(det::test_function_table({}).n_rows(), 0u);
+}
+
 }  // namespace

@@ -404,3 +404,68 @@ def test_truth_stored_needs_a_simulated_cramplab_file(exe, tmp_path):
     run(exe, "import", path, "--fs-hz", "2000", "-o", tmp_path / "imp", "-q")
     p = run(exe, "onsets", tmp_path / "imp" / "rec.h5", "--truth", "stored", check=False)
     assert p.returncode == 1 and "no /truth" in p.stderr and "rec.h5" in p.stderr
+
+
+# ---- --test-function and --write -----------------------------------------------------------------
+
+def test_test_function_table_agrees_with_scores_and_thresholds(exe, trial, tmp_path):
+    run(exe, "onsets", trial, "--test-function", "-o", tmp_path, "-q")
+    tf = pd.read_csv(tmp_path / "trial.test_function.tsv", sep="\t")
+    truth, fs = truth_of(trial)
+    assert list(tf.columns) == ["sample", "time_s"] + list(truth)
+    assert len(tf) == 30 * int(fs) and (tf["sample"].to_numpy() == np.arange(len(tf))).all()
+    np.testing.assert_allclose(tf["time_s"], tf["sample"] / fs, rtol=0, atol=1e-12)
+    events = pd.read_csv(tmp_path / "trial.onsets.tsv", sep="\t")
+    channels = pd.read_csv(tmp_path / "trial.onset_channels.tsv", sep="\t").set_index("channel_name")
+    assert len(events) > 0
+    for _, e in events.iterrows():
+        # score = mean test function over [onset, offset) / on-threshold (onsets.hpp)
+        g = tf[e.channel_name].to_numpy()[e.onset_sample:e.offset_sample]
+        assert e.score == pytest.approx(np.nanmean(g) / channels.loc[e.channel_name, "threshold"], rel=1e-9)
+        # Hodges-Bui: active where the test function exceeds the threshold h (in SDs of the rest)
+        assert g[0] > channels.loc[e.channel_name, "threshold"] or e.onset_censored
+
+
+def test_write_stores_every_table_and_keeps_the_recording(exe, trial, tmp_path):
+    path = tmp_path / "trial.h5"
+    path.write_bytes(trial.read_bytes())
+    with h5py.File(path, "r") as f:
+        data_before = f["recording/data"][()]
+    p = run(exe, "onsets", path, "--onsets.method", "londral", "--truth", "stored", "--test-function", "--write",
+            "-o", tmp_path / "out")
+    assert "stored in" in p.stdout and "derived/onsets/events" in p.stdout
+    items = {"derived/onsets/events": "onsets", "metrics/onsets/channels": "onset_channels",
+             "metrics/onsets/evaluation": "evaluation", "derived/onsets/pairs": "pairs",
+             "derived/onsets/test_function": "test_function"}
+    with h5py.File(path, "r") as f:
+        np.testing.assert_array_equal(f["recording/data"][()], data_before)
+        for item, table in items.items():
+            g = f[item]
+            assert g.attrs["param.onsets.method"] == "londral"
+            assert "--write" in g.attrs["param.command_line"]
+            tsv = pd.read_csv(tmp_path / "out" / f"trial.{table}.tsv", sep="\t", keep_default_na=False,
+                              na_values=["nan"])
+            columns = [c.decode() if isinstance(c, bytes) else c for c in g.attrs["columns"]]
+            assert columns == list(tsv.columns)
+            for c in columns:
+                stored_col = g[c][()]
+                if stored_col.dtype.kind in "SO":
+                    assert [v.decode() for v in stored_col] == [str(v) for v in tsv[c]], (item, c)
+                elif stored_col.dtype == np.uint8:
+                    assert stored_col.astype(bool).tolist() == tsv[c].astype(bool).tolist(), (item, c)
+                else:
+                    np.testing.assert_array_equal(stored_col, tsv[c].to_numpy(dtype=stored_col.dtype), err_msg=f"{item} {c}")
+    # a second run replaces the items instead of failing or duplicating them
+    run(exe, "onsets", path, "--write", "-q")
+    with h5py.File(path, "r") as f:
+        assert f["derived/onsets/events"].attrs["param.onsets.method"] == "hodges_bui"
+        assert "test_function" in f["derived/onsets"]  # items not produced this time are kept
+
+
+def test_write_refuses_a_file_that_is_not_cramplab(exe, tmp_path):
+    path = tmp_path / "rec.tsv"
+    np.savetxt(path, np.random.default_rng(0).normal(size=(4000, 1)), header="A", comments="")
+    before = path.read_bytes()
+    p = run(exe, "onsets", path, "--fs-hz", "2000", "--write", check=False)
+    assert p.returncode == 1 and "--write" in p.stderr and "import it first" in p.stderr
+    assert path.read_bytes() == before

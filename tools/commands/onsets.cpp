@@ -330,6 +330,7 @@ int run_onsets(const std::vector<std::string>& args) {
   std::vector<std::string> channel_args;
   std::string truth_arg;
   TruthSource truth;
+  bool test_function = false;
 
   std::vector<emg::FieldRef> fields = det::onset_fields(params);
   {
@@ -343,7 +344,7 @@ int run_onsets(const std::vector<std::string>& args) {
   BatchCommand c;
   c.spec = {
       name,
-      "cramplab onsets FILE... [-o OUTDIR] [--onsets.method M] [--channel NAME|INDEX]... [--truth PATH|stored] [options]",
+      "cramplab onsets FILE... [-o OUTDIR] [--onsets.method M] [--channel NAME|INDEX]... [--truth PATH|stored] [--write] [options]",
       "Detect the onsets and offsets of EMG activity in every channel of each FILE (or the --channel ones)\n"
       "with one of the published detectors (SCIENCE.md §5), chosen by --onsets.method:\n"
       "  " + methods + "\n"
@@ -355,18 +356,21 @@ int run_onsets(const std::vector<std::string>& args) {
       "TSV/CSV with onset_s and offset_s [s] and optionally channel; or 'stored': a simulated file's own\n"
       "/truth bursts): precision/recall/F1 within --evaluate.tolerance_s, onset/offset bias, MAE, RMSE and\n"
       "Bland-Altman limits in <stem>.evaluation.tsv (one row per channel) and the matched pairs in\n"
-      "<stem>.pairs.tsv. With several FILEs also OUTDIR/onsets.tsv, onset_channels.tsv and\n"
-      "evaluation.tsv with a file column. A channel without events is not an error (its status says\n"
+      "<stem>.pairs.tsv. --test-function adds <stem>.test_function.tsv (the detector's test function per\n"
+      "sample, one column per channel). --write stores the tables in the input's /derived and /metrics\n"
+      "(derived/onsets/events, metrics/onsets/channels, ...). With several FILEs also OUTDIR/onsets.tsv,\n"
+      "onset_channels.tsv and evaluation.tsv with a file column. A channel without events is not an error (its status says\n"
       "why: no_activity, baseline_not_quiet, flat, non_finite). A file that fails is reported on stderr\n"
       "and the others go on (exit code 1). Columns: docs/CLI.md.",
       "  cramplab simulate bursts --bursts.duration_s 30 -o trial.h5 && cramplab onsets trial.h5 --truth stored\n"
       "  cramplab onsets recordings/*.h5 -o results/ --onsets.method bonato --jobs 2\n"
       "  cramplab onsets trial.edf --channel TA --channel 2 --baseline.start_s 0 --baseline.end_s 2 -o results/\n"
-      "  cramplab onsets trial.h5 --onsets.method tkeo --truth events.tsv --evaluate.tolerance_s 0.1 --format json -o results/\n",
+      "  cramplab onsets trial.h5 --onsets.method tkeo --truth events.tsv --evaluate.tolerance_s 0.1 --format json -o results/\n"
+      "  cramplab onsets trial.h5 --onsets.method londral --write && cramplab info trial.h5\n",
       true};
   c.json_suffix = "onsets";
   c.combined_tables = {"onsets", "onset_channels", "evaluation"};
-  c.store = false;
+  c.store = true;
   c.fields = fields;
   c.titles = onset_titles();
   c.config_help =
@@ -378,7 +382,10 @@ int run_onsets(const std::vector<std::string>& args) {
         "truth", po::value<std::string>(&truth_arg),
         "reference events: a TSV/CSV file with columns onset_s and offset_s [s] (and optionally channel: a channel "
         "name; rows without one apply to every channel), or 'stored' for the file's own /truth bursts (simulated "
-        "files); writes <stem>.evaluation.tsv and <stem>.pairs.tsv");
+        "files); writes <stem>.evaluation.tsv and <stem>.pairs.tsv")(
+        "test-function", po::bool_switch(&test_function),
+        "also output the detector's test function per sample (<stem>.test_function.tsv: sample, time_s, one column "
+        "per channel; with --write the table derived/onsets/test_function)");
   };
   c.prepare = [&](const po::variables_map& vm) {
     // Every rule that holds at any sampling rate and length, before any file is read.
@@ -432,6 +439,7 @@ int run_onsets(const std::vector<std::string>& args) {
         {"onsets", "derived", "onsets/events", det::onsets_table(results)},
         {"onset_channels", "metrics", "onsets/channels", det::onset_channels_table(results)},
     };
+    if (test_function) tables.push_back({"test_function", "derived", "onsets/test_function", det::test_function_table(results)});
     std::vector<det::OnsetEvaluation> evaluations;
     if (truth.given) {
       std::vector<std::string> labels;

@@ -161,6 +161,10 @@ Table onsets_table(const std::vector<Onsets>& results);
 /// threshold_off, baseline_start_s, baseline_end_s, baseline_automatic, baseline_mean,
 /// baseline_sd, baseline_rms.
 Table onset_channels_table(const std::vector<Onsets>& results);
+/// The test functions side by side, one row per sample: sample, time_s, then one column per
+/// result named by its channel (ch<channel> when the name is empty, holds '/', or repeats an
+/// earlier column). A shorter test function (a non_finite channel has none) is padded with NaN.
+Table test_function_table(const std::vector<Onsets>& results);
 
 // ---- evaluation against ground truth (SCIENCE.md §5.10) -----------------------------------------
 

@@ -433,6 +433,36 @@ Table onsets_table(const std::vector<Onsets>& results) {
   return t;
 }
 
+Table test_function_table(const std::vector<Onsets>& results) {
+  std::size_t n = 0;
+  double fs_hz = 0.0;
+  for (const Onsets& r : results) {
+    n = std::max(n, r.test_function.size());
+    if (fs_hz <= 0.0) fs_hz = r.fs_hz;
+  }
+  std::vector<std::int64_t> sample(n);
+  std::vector<double> time_s(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    sample[i] = static_cast<std::int64_t>(i);
+    time_s[i] = fs_hz > 0.0 ? static_cast<double>(i) / fs_hz : Onsets::kNaN;
+  }
+  Table t;
+  t.add("sample", std::move(sample)).add("time_s", std::move(time_s));
+  std::vector<std::string> used{"sample", "time_s"};
+  for (const Onsets& r : results) {
+    std::string name = r.channel_name;
+    const bool bad = name.empty() || name.find('/') != std::string::npos ||
+                     std::find(used.begin(), used.end(), name) != used.end();
+    if (bad) name = "ch" + std::to_string(r.channel);
+    while (std::find(used.begin(), used.end(), name) != used.end()) name += "_";
+    used.push_back(name);
+    std::vector<double> v(r.test_function.begin(), r.test_function.end());
+    v.resize(n, Onsets::kNaN);
+    t.add(name, std::move(v));
+  }
+  return t;
+}
+
 Table onset_channels_table(const std::vector<Onsets>& results) {
   std::vector<std::int64_t> channel, n_events;
   std::vector<std::string> name, method, status, message;
