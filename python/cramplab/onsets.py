@@ -127,7 +127,8 @@ class Onsets:
         One row per channel: ``status`` (ok, no_activity, baseline_not_quiet, flat, non_finite),
         ``message``, ``n_events``, ``threshold``, ``threshold_off``, the rest window used
         (``baseline_start_s``, ``baseline_end_s``, ``baseline_automatic``), ``baseline_mean`` and
-        ``baseline_sd`` of the test function and ``baseline_rms`` of the preprocessed signal.
+        ``baseline_sd`` of the test function (for ``sampen``: of the window SampEn values the threshold
+        comes from) and ``baseline_rms`` of the preprocessed signal.
     test_function : numpy.ndarray
         The detector's test function per sample (1-D for 1-D input, else channels x samples), in
         the units of ``threshold``; NaN where undefined.

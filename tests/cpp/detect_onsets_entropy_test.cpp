@@ -333,6 +333,35 @@ TEST(SampEnDetector, IgnoresIsolatedSpikesInTheRest) {
   EXPECT_EQ(s.n_detected, s.matched);
 }
 
+TEST(SampEnDetector, AutomaticWindowHoldsEnoughSamplesAndAShortWindowSaysWhy) {
+  using emg::detect::SampEnParams;
+  EXPECT_DOUBLE_EQ(SampEnParams{}.window_for(2000.0), 0.125);
+  EXPECT_DOUBLE_EQ(SampEnParams{}.window_for(4000.0), 0.125);
+  EXPECT_DOUBLE_EQ(SampEnParams{}.window_for(1000.0), 0.25);
+  EXPECT_DOUBLE_EQ(SampEnParams{}.window_for(250.0), 1.0);
+  EXPECT_DOUBLE_EQ(SampEnParams{.window_s = 0.2}.window_for(250.0), 0.2);
+  // White rest with 10x bursts at 250 Hz: 31-sample windows (0.125 s) hold ~400 template pairs and
+  // about 0.6 expected (m+1)-matches, so nearly every window takes the cap and nothing can exceed
+  // the threshold; the automatic 1-s window detects the bursts.
+  const double fs = 250.0;
+  std::vector<double> x = gaussian(static_cast<std::size_t>(40 * fs), 11);
+  for (const double start_s : {8.0, 20.0, 31.0})
+    for (long i = static_cast<long>(start_s * fs); i < static_cast<long>((start_s + 3.0) * fs); ++i) x[static_cast<std::size_t>(i)] *= 10.0;
+  emg::detect::OnsetParams p;
+  p.onsets.method = emg::detect::OnsetMethod::sampen;
+  p.baseline.start_s = 1.0;
+  p.baseline.end_s = 6.0;
+  const emg::detect::Onsets automatic = emg::detect::detect_onsets(x, fs, p);
+  EXPECT_EQ(automatic.status, "ok") << automatic.message;
+  EXPECT_EQ(automatic.events.size(), 3u);
+  p.sampen.window_s = 0.125;
+  const emg::detect::Onsets short_window = emg::detect::detect_onsets(x, fs, p);
+  EXPECT_EQ(short_window.status, "no_activity");
+  EXPECT_NE(short_window.message.find("largest window SampEn"), std::string::npos) << short_window.message;
+  EXPECT_NE(short_window.message.find("31 samples"), std::string::npos) << short_window.message;
+  EXPECT_NE(short_window.message.find("sampen.window_s"), std::string::npos) << short_window.message;
+}
+
 TEST(EntropyDetectors, RunThroughDetectOnsets) {
   const Trial t = burst_trial(20.0, 6);
   for (const auto method : {emg::detect::OnsetMethod::sampen, emg::detect::OnsetMethod::changepoint}) {
@@ -365,6 +394,7 @@ TEST(EntropyParams, ValidateNamesTheDottedKey) {
   EXPECT_ERROR(SampEnParams{.r = 0.0}.validate(2000.0), "sampen.r=0", "(0, 10]");
   EXPECT_ERROR(SampEnParams{.r = NAN}.validate(2000.0), "sampen.r=nan");
   EXPECT_ERROR(SampEnParams{.window_s = -1.0}.validate(2000.0), "sampen.window_s=-1");
+  EXPECT_ERROR(SampEnParams{.window_s = INFINITY}.validate(2000.0), "sampen.window_s=inf", "nan (automatic)");
   EXPECT_ERROR(SampEnParams{.window_s = 0.005}.validate(2000.0), "sampen.window_s=0.005", "at least m + 10 = 12 samples");
   EXPECT_ERROR(SampEnParams{.min_matches = 0}.validate(2000.0), "sampen.min_matches=0", "1..1000");
   EXPECT_ERROR(SampEnParams{.min_run_s = -0.1}.validate(2000.0), "sampen.min_run_s=-0.1", "[0, 10]");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <emg/params.hpp>
+#include <limits>
 
 namespace emg::detect {
 
@@ -26,11 +27,18 @@ namespace emg::detect {
 struct SampEnParams {
   long m = 2;              ///< template length
   double r = 0.2;          ///< tolerance in units of the rest-window SD of the signal
-  double window_s = 0.125; ///< SampEn window (SCIENCE.md: 100-250 ms)
+  /// SampEn window; NaN = automatic (window_for): 0.125 s (SCIENCE.md: 100-250 ms), lengthened to
+  /// kAutoWindowSamples at low rates, where a 0.125-s window holds too few template pairs for a
+  /// usable SampEn (250 Hz: 31 samples, ~400 pairs, almost never min_matches matches).
+  double window_s = std::numeric_limits<double>::quiet_NaN();
   double step_s = 0.0;     ///< spacing of the windows; 0 = one sample
   double h = 5.0;          ///< threshold in baseline SDs of the window SampEn
   long min_matches = 15;   ///< fewer matching (m+1)-pairs A than this: SampEn set to the maximum
   double min_run_s = 0.05; ///< windows above the threshold count only in runs whose starts span this long
+  static constexpr double kAutoWindowS = 0.125;
+  static constexpr long kAutoWindowSamples = 250;
+  /// The window used at fs_hz: window_s when set, else max(kAutoWindowS, kAutoWindowSamples / fs_hz).
+  double window_for(double fs_hz) const;
   void validate(double fs_hz) const;
   static const ParamTable& describe();
 };

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 namespace emg::detect::detail {
@@ -16,6 +17,12 @@ namespace emg::detect::detail {
 void require(bool ok, const char* section, const char* name, double value, const char* rule) {
   if (ok) return;
   throw InvalidArgument(std::string(section) + "." + name + "=" + emg::detail::fmt(value) + " must be " + rule);
+}
+
+std::string fmt4(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
 }
 
 MeanSd mean_sd(std::span<const double> v, std::int64_t begin, std::int64_t end) {

@@ -33,18 +33,24 @@ long round_samples(double seconds, double fs_hz) {
 
 // ---- parameters --------------------------------------------------------------------------------
 
+double SampEnParams::window_for(double fs_hz) const {
+  if (!std::isnan(window_s)) return window_s;
+  return fs_hz > 0.0 ? std::max(kAutoWindowS, static_cast<double>(kAutoWindowSamples) / fs_hz) : kAutoWindowS;
+}
+
 void SampEnParams::validate(double fs_hz) const {
   using detail::require;
   require(m >= 1 && m <= 10, kSampEn, "m", static_cast<double>(m), "in 1..10");
   require(std::isfinite(r) && r > 0.0 && r <= 10.0, kSampEn, "r", r,
           "in (0, 10] (units of the rest-window SD; the usual values are 0.1-0.25)");
-  require(std::isfinite(window_s) && window_s > 0.0 && window_s <= 10.0, kSampEn, "window_s", window_s,
-          "in (0, 10] s (SCIENCE.md: 0.1-0.25 s)");
+  require(std::isnan(window_s) || (std::isfinite(window_s) && window_s > 0.0 && window_s <= 10.0), kSampEn, "window_s",
+          window_s, "nan (automatic) or in (0, 10] s (SCIENCE.md: 0.1-0.25 s)");
+  const double window = window_for(fs_hz);
   const long need = m + 10;
   const std::string rule = "at least m + 10 = " + std::to_string(need) + " samples at fs_hz=" + fmt(fs_hz);
-  require(round_samples(window_s, fs_hz) >= need, kSampEn, "window_s", window_s, rule.c_str());
-  const std::string step_rule = "0 (every sample) or in (0, window_s=" + fmt(window_s) + "] s";
-  require(std::isfinite(step_s) && step_s >= 0.0 && step_s <= window_s, kSampEn, "step_s", step_s, step_rule.c_str());
+  require(round_samples(window, fs_hz) >= need, kSampEn, "window_s", window_s, rule.c_str());
+  const std::string step_rule = "0 (every sample) or in (0, window_s=" + fmt(window) + "] s";
+  require(std::isfinite(step_s) && step_s >= 0.0 && step_s <= window, kSampEn, "step_s", step_s, step_rule.c_str());
   require(std::isfinite(h) && h >= 0.0, kSampEn, "h", h, "finite and >= 0");
   require(min_matches >= 1 && min_matches <= 1000, kSampEn, "min_matches", static_cast<double>(min_matches),
           "in 1..1000");
@@ -56,7 +62,9 @@ const ParamTable& SampEnParams::describe() {
   static const ParamTable table = {
       {"m", "", "2", "1..10", "template length of SampEn(m, r)"},
       {"r", "", "0.2", "(0, 10]", "tolerance in SDs of the signal over the rest window (Chebyshev distance)"},
-      {"window_s", "s", "0.125", "(0, 10], >= m + 10 samples", "sliding SampEn window (SCIENCE.md: 0.1-0.25 s)"},
+      {"window_s", "s", "nan", "nan or (0, 10], >= m + 10 samples",
+       "sliding SampEn window (SCIENCE.md: 0.1-0.25 s); nan = 0.125 s, lengthened to 250 samples below 2 kHz "
+       "(1 kHz: 0.25 s; 250 Hz: 1 s) so that a window holds enough template pairs"},
       {"step_s", "s", "0", "0 or (0, window_s]", "spacing of the windows; 0 = every sample (incremental counts)"},
       {"h", "", "5", ">= 0", "threshold mu0 + h sigma0 of the window SampEn over the rest window"},
       {"min_matches", "", "15", "1..1000",
@@ -411,7 +419,7 @@ MethodResult run_sampen(const OnsetContext& c, const SampEnParams& p) {
   MethodResult res;
   const auto n = static_cast<std::int64_t>(c.x.size());
   res.test_function.assign(c.x.size(), MethodResult::kNaN);
-  const long window = samples_of(p.window_s, c.fs_hz, p.m + 2);
+  const long window = samples_of(p.window_for(c.fs_hz), c.fs_hz, p.m + 2);
   const long step = p.step_s > 0.0 ? samples_of(p.step_s, c.fs_hz) : 1;
   const double r_abs = p.r * guarded_sd(mean_sd(c.x, c.baseline_begin, c.baseline_end));
   const std::vector<SampEnCounts> counts = sliding_sample_entropy_counts(c.x, p.m, r_abs, window, step);
@@ -454,6 +462,15 @@ MethodResult run_sampen(const OnsetContext& c, const SampEnParams& p) {
   res.baseline_mean = stats.mean;
   res.baseline_sd = stats.sd;
   res.threshold = stats.mean + p.h * guarded_sd(stats);
+  if (!(res.threshold < cap)) {
+    long capped = 0;
+    for (std::int64_t k = k0; k < k1; ++k) capped += v[static_cast<std::size_t>(k)] >= cap;
+    res.message = "the threshold mu0 + h sigma0 = " + fmt4(res.threshold) + " is not below the largest window SampEn ln(" +
+                  fmt4(pairs) + ") = " + fmt4(cap) + ", so nothing can exceed it: " + std::to_string(capped) + " of " +
+                  std::to_string(k1 - k0) + " rest windows of " + std::to_string(window) +
+                  " samples have fewer than sampen.min_matches=" + std::to_string(p.min_matches) +
+                  " matching pairs; lengthen sampen.window_s or lower sampen.min_matches or sampen.h";
+  }
 
   // Per sample: the largest SampEn of the windows containing it (sliding maximum, monotone deque).
   std::vector<std::int64_t> dq(counts.size());

@@ -40,7 +40,11 @@ struct MethodResult {
   double threshold_off = kNaN;        ///< off-threshold when the method has one
   double baseline_mean = kNaN;        ///< mu0 / sigma0 of the test function over the rest window
   double baseline_sd = kNaN;
+  std::string message;                ///< why nothing could be detected, when the detector knows (else "")
 };
+
+/// A number in messages: 4 significant digits ("16.29", "0.0001234").
+std::string fmt4(double v);
 
 // ---- the detectors (same order as OnsetMethod) ----
 MethodResult run_hodges_bui(const OnsetContext& c, const HodgesBuiParams& p);

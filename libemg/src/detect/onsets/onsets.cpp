@@ -254,7 +254,7 @@ std::string check_rest(const std::vector<double>& y, std::int64_t begin, std::in
     return "flat";
   }
   if (b.max_rms > 0.0 && rms > b.max_rms) {
-    message = "rest-window RMS " + fmt(rms) + " > baseline.max_rms=" + fmt(b.max_rms);
+    message = "rest-window RMS " + detail::fmt4(rms) + " > baseline.max_rms=" + fmt(b.max_rms);
     return "baseline_not_quiet";
   }
   if (b.max_spread > 0.0 && b.parts > 1) {
@@ -268,8 +268,9 @@ std::string check_rest(const std::vector<double>& y, std::int64_t begin, std::in
       pmax = std::max(pmax, r);
     }
     if (!(pmin > 0.0) || pmax > b.max_spread * pmin) {
-      message = "the RMS of the rest window's " + std::to_string(b.parts) + " pieces ranges " + fmt(pmin) + " to " +
-                fmt(pmax) + " (ratio " + (pmin > 0.0 ? fmt(pmax / pmin) : std::string("inf")) + " > baseline.max_spread=" +
+      message = "the RMS of the rest window's " + std::to_string(b.parts) + " pieces ranges " + detail::fmt4(pmin) + " to " +
+                detail::fmt4(pmax) + " (ratio " + (pmin > 0.0 ? detail::fmt4(pmax / pmin) : std::string("inf")) +
+                " > baseline.max_spread=" +
                 fmt(b.max_spread) + "): there is activity in it; give a rest window (baseline.start_s/end_s)";
       return "baseline_not_quiet";
     }
@@ -364,7 +365,7 @@ Onsets detect_onsets(std::span<const double> x, double fs_hz, const OnsetParams&
   if (r.test_function.size() != x.size()) r.test_function.assign(x.size(), Onsets::kNaN);
   if (r.events.empty()) {
     r.status = "no_activity";
-    note(r, "no event above the threshold (after post-processing)");
+    note(r, m.message.empty() ? "no event above the threshold (after post-processing)" : m.message);
   }
   return r;
 }
