@@ -120,6 +120,11 @@ TEST(OnsetStatus, FlatNanAndNoActivity) {
   EXPECT_EQ(r.status, "flat");
   EXPECT_TRUE(r.events.empty());
   EXPECT_EQ(r.test_function.size(), zeros.size());
+  // a DC level: the band-pass leaves round-off residue, the raw rest window is still constant
+  const std::vector<double> dc(8000, 3.0);
+  r = det::detect_onsets(dc, kFs, plain());
+  EXPECT_EQ(r.status, "flat") << r.message;
+  EXPECT_TRUE(r.events.empty());
 
   std::vector<double> x = bursts(4.0, 0.01, 1.0, {{2.0, 3.0}});
   x[1234] = std::nan("");

@@ -158,3 +158,48 @@ def test_real_emggo_recording_has_its_bursts():
         counts[m] = len(res)
     for m, n in counts.items():
         assert 50 <= n <= 70, counts  # seen: hodges_bui 59, lidierth 59, bonato 67
+
+
+# ---- bad input, per detector (docs/CLI.md "Bad input") -------------------------------------------
+
+#: false events each detector may raise on 60 s of stationary white noise at its defaults (an
+#: entirely active or entirely resting signal: no rest/activity contrast to find); seen 0 for most,
+#: Hodges-Bui 1, Silva 2, changepoint 3
+STATIONARY_MAX_EVENTS = {"hodges_bui": 3, "silva": 5, "changepoint": 6}
+
+
+@pytest.mark.parametrize("method", cramplab.onset_methods())
+def test_bad_input_per_detector(method):
+    rng = np.random.default_rng(5)
+    noise = rng.normal(size=int(60 * FS))
+    # silent (all zeros) and constant (a DC level: the band-pass leaves only round-off) -> flat
+    for x in (np.zeros(int(10 * FS)), np.full(int(10 * FS), 3.0)):
+        r = cramplab.detect_onsets(x, fs_hz=FS, method=method)
+        assert r.status == "flat" and len(r.events) == 0 and "no variation" in r.channels["message"][0]
+    # a constant rest window before a burst: no thresholds can be set from it
+    x = np.full(int(10 * FS), 3.0)
+    x[12000:14000] += rng.normal(size=2000)
+    r = cramplab.detect_onsets(x, fs_hz=FS, method=method, baseline=(0.5, 2.5))
+    assert r.status == "flat"
+    # stationary noise (no contrast): no_activity, or a few events at the detector's false-alarm rate
+    r = cramplab.detect_onsets(noise, fs_hz=FS, method=method)
+    assert r.status in ("ok", "no_activity")
+    assert len(r.events) <= STATIONARY_MAX_EVENTS.get(method, 0), r.events
+    # NaN anywhere: nothing detected, the first bad sample named
+    bad = noise.copy()
+    bad[777] = np.nan
+    r = cramplab.detect_onsets(bad, fs_hz=FS, method=method)
+    assert r.status == "non_finite" and "sample 777" in r.channels["message"][0] and np.isnan(r.test_function).all()
+    # a rest window longer than the signal, given or automatic, and fs too low: errors naming the key
+    short = noise[: int(1.5 * FS)]
+    with pytest.raises(ValueError, match=r"baseline\.length_s=2 must be <= the signal's duration 1\.5 s"):
+        cramplab.detect_onsets(short, fs_hz=FS, method=method)
+    with pytest.raises(ValueError, match=r"baseline\.end_s=5 must be <= the signal's duration 1\.5 s"):
+        cramplab.detect_onsets(short, fs_hz=FS, method=method, baseline=(1.0, 5.0))
+    with pytest.raises(ValueError, match=r"fs_hz=50 must be >= 100 Hz"):
+        cramplab.detect_onsets(noise, fs_hz=50.0, method=method)
+    # a rest window over activity: baseline_not_quiet, nothing detected
+    x = rng.normal(scale=0.01, size=int(10 * FS))
+    x[int(1.5 * FS):int(2.5 * FS)] += rng.normal(size=int(FS))
+    r = cramplab.detect_onsets(x, fs_hz=FS, method=method, baseline=(1.0, 3.0))
+    assert r.status == "baseline_not_quiet" and len(r.events) == 0 and "baseline.max_spread" in r.channels["message"][0]

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <span>
 #include <string>
 
 namespace emg::detect {
@@ -239,17 +240,18 @@ double rms_of(const std::vector<double>& y, std::int64_t begin, std::int64_t end
 }
 
 /// Empty result with a status when the rest window is flat or not quiet; else "".
-std::string check_rest(const std::vector<double>& y, std::int64_t begin, std::int64_t end, const OnsetBaselineParams& b,
-                       double rms, std::string& message) {
-  double lo = 0.0, hi = 0.0;
-  bool first = true;
-  for (std::int64_t i = begin; i < end; ++i) {
-    const double v = y[static_cast<std::size_t>(i)];
-    if (first) lo = hi = v, first = false;
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
-  }
-  if (!(rms > 0.0) || hi == lo) {
+/// Whether v is constant over [begin, end).
+bool constant_over(std::span<const double> v, std::int64_t begin, std::int64_t end) {
+  for (std::int64_t i = begin + 1; i < end; ++i)
+    if (v[static_cast<std::size_t>(i)] != v[static_cast<std::size_t>(begin)]) return false;
+  return true;
+}
+
+/// The status of the rest window ("" = usable). x is the raw signal: a constant raw rest window
+/// is flat even when the band-pass leaves round-off residue in it.
+std::string check_rest(std::span<const double> x, const std::vector<double>& y, std::int64_t begin, std::int64_t end,
+                       const OnsetBaselineParams& b, double rms, std::string& message) {
+  if (!(rms > 0.0) || constant_over(y, begin, end) || constant_over(x, begin, end)) {
     message = "the rest window has no variation (a silent or constant signal): thresholds cannot be set";
     return "flat";
   }
@@ -327,7 +329,7 @@ Onsets detect_onsets(std::span<const double> x, double fs_hz, const OnsetParams&
   r.baseline_end_s = static_cast<double>(b1) / fs_hz;
   r.baseline_rms = rms_of(y, b0, b1);
   std::string message;
-  if (const std::string status = check_rest(y, b0, b1, params.baseline, r.baseline_rms, message); !status.empty()) {
+  if (const std::string status = check_rest(x, y, b0, b1, params.baseline, r.baseline_rms, message); !status.empty()) {
     r.status = status;
     note(r, message);
     r.test_function.assign(x.size(), Onsets::kNaN);
