@@ -70,23 +70,20 @@ void bind_onsets(py::module_& m) {
           throw emg::InvalidArgument("detect_onsets: " + std::to_string(names.size()) + " channel names for " +
                                      std::to_string(n_ch) + " channels");
         }
-        std::vector<det::Onsets> results(static_cast<std::size_t>(n_ch));
+        std::vector<det::Onsets> results;
         {
           py::gil_scoped_release nogil;
+          results = det::detect_onsets(emg::MatrixView(s.map), fs_hz, p);  // in parallel over channels, no copies
           for (long c = 0; c < n_ch; ++c) {
-            const RowMatrixXd row = s.map.row(c);  // one contiguous copy per channel (rows may be strided)
-            det::Onsets r = det::detect_onsets(std::span<const double>(row.data(), static_cast<std::size_t>(row.size())),
-                                               fs_hz, p);
-            r.channel = c;
-            r.channel_name = names.empty() ? "ch" + std::to_string(c) : names[static_cast<std::size_t>(c)];
-            results[static_cast<std::size_t>(c)] = std::move(r);
+            results[static_cast<std::size_t>(c)].channel_name = names.empty() ? "ch" + std::to_string(c) : names[static_cast<std::size_t>(c)];
           }
         }
-        py::array_t<double> tf({static_cast<py::ssize_t>(n_ch), static_cast<py::ssize_t>(s.map.cols())});
-        auto t = tf.mutable_unchecked<2>();
-        for (long c = 0; c < n_ch; ++c) {
-          const auto& v = results[static_cast<std::size_t>(c)].test_function;
-          for (std::size_t i = 0; i < v.size(); ++i) t(c, static_cast<py::ssize_t>(i)) = v[i];
+        // The test functions leave without a copy: each array owns its channel's vector.
+        py::list tf;
+        for (auto& r : results) {
+          auto* v = new std::vector<double>(std::move(r.test_function));
+          py::capsule owner(v, [](void* q) { delete static_cast<std::vector<double>*>(q); });
+          tf.append(py::array_t<double>(static_cast<py::ssize_t>(v->size()), v->data(), owner));
         }
         py::dict out;
         out["events"] = stimbind::table_dict(det::onsets_table(results));
@@ -96,7 +93,7 @@ void bind_onsets(py::module_& m) {
         return out;
       },
       py::arg("x"), py::arg("fs_hz"), py::arg("params"), py::arg("channel_names"),
-      "Detect onsets per channel: {events, channels (tables as {column: array}), test_function (channels x samples)}.");
+      "Detect onsets per channel, in parallel: {events, channels (tables as {column: array}), test_function (one array per channel)}.");
   m.def(
       "evaluate_onsets",
       [](const py::handle& det_on, const py::handle& det_off, const py::handle& true_on, const py::handle& true_off,

@@ -244,9 +244,8 @@ def detect_onsets(x, *, fs_hz: float | None = None, method: str = "hodges_bui", 
         kwargs = {**kwargs, "baseline_start_s": float(start_s), "baseline_end_s": float(end_s)}
     flat = _flatten(method, kwargs, params)
     out = _on.detect_onsets(data, fs, flat, names)
-    tf = np.asarray(out["test_function"])
-    if out["one_d"]:
-        tf = tf[0]
+    rows = out["test_function"]  # one array per channel, owned by the library (no copy)
+    tf = rows[0] if out["one_d"] else np.stack(rows)
     return Onsets(events=pd.DataFrame(dict(out["events"])), channels=pd.DataFrame(dict(out["channels"])),
                   test_function=tf, fs_hz=fs, method=method)
 

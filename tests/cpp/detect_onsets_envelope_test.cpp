@@ -487,4 +487,26 @@ TEST(Fields, SetFieldRoundTrips) {
   EXPECT_EQ(&emg::find_field(f, "abbink.alarm_s"), &f[4 + 6 + 5]);
 }
 
+TEST(OnsetBlocks, CentredMovingAverageEqualsBruteForce) {
+  // Lengths across the 4096-sample restart blocks, windows odd and even, wider than the signal.
+  std::mt19937_64 rng(17);
+  std::normal_distribution<double> nd(3.0, 1.0);
+  for (const std::size_t n : {1u, 2u, 7u, 4095u, 4096u, 4097u, 9000u}) {
+    std::vector<double> v(n);
+    for (double& x : v) x = nd(rng);
+    for (const long w : {1L, 2L, 5L, 40L, 41L, 5000L, 20000L}) {
+      const std::vector<double> got = emg::detect::detail::moving_average_centred(v, w);
+      ASSERT_EQ(got.size(), n);
+      const long before = (w - 1) / 2, after = w / 2;
+      for (std::size_t i = 0; i < n; ++i) {
+        const long a = std::max<long>(static_cast<long>(i) - before, 0);
+        const long b = std::min<long>(static_cast<long>(i) + after + 1, static_cast<long>(n));
+        double sum = 0.0;
+        for (long k = a; k < b; ++k) sum += v[static_cast<std::size_t>(k)];
+        ASSERT_NEAR(got[i], sum / static_cast<double>(b - a), 1e-12) << "n " << n << " w " << w << " i " << i;
+      }
+    }
+  }
+}
+
 }  // namespace

@@ -12,6 +12,7 @@
 #include <emg/fields.hpp>
 #include <emg/params.hpp>
 #include <emg/recording.hpp>
+#include <emg/types.hpp>
 #include <emg/table.hpp>
 
 #include <cstdint>
@@ -152,6 +153,11 @@ Onsets detect_onsets(std::span<const double> x, double fs_hz, const OnsetParams&
 
 /// Every channel of a recording (or the listed channel indices), in parallel over channels.
 std::vector<Onsets> detect_onsets(const Recording& rec, const OnsetParams& params = {},
+                                  const std::vector<long>& channels = {});
+
+/// Every row of a channels x samples matrix (or the listed rows), in parallel over rows; the
+/// results have `channel` set to the row and an empty channel_name.
+std::vector<Onsets> detect_onsets(MatrixView x, double fs_hz, const OnsetParams& params = {},
                                   const std::vector<long>& channels = {});
 
 /// One row per event: channel, channel_name, method, event, onset_sample, offset_sample,

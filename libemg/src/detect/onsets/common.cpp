@@ -59,23 +59,38 @@ std::vector<double> moving_average_centred(std::span<const double> v, long w) {
   if (n == 0) return out;
   w = std::max<long>(w, 1);
   const std::int64_t before = (w - 1) / 2, after = w / 2;
-  // Running sum over [lo, hi), recomputed exactly every kRestart outputs against drift.
+  const double* p = v.data();
+  // Output i averages [max(i - before, 0), min(i + after + 1, n)). The running sum is recomputed
+  // exactly at the start of every block of kRestart outputs (against drift); inside a block it
+  // adds the entering sample and drops the leaving one, and the full-window outputs of the
+  // interior are multiplied by 1/w (their divisor is constant).
   constexpr std::int64_t kRestart = 4096;
-  double sum = 0.0;
-  std::int64_t lo = 0, hi = 0;
-  for (std::int64_t i = 0; i < n; ++i) {
-    const std::int64_t a = std::max<std::int64_t>(i - before, 0);
-    const std::int64_t b = std::min<std::int64_t>(i + after + 1, n);
-    if (i % kRestart == 0) {
-      sum = 0.0;
-      for (std::int64_t k = a; k < b; ++k) sum += v[static_cast<std::size_t>(k)];
-      lo = a;
-      hi = b;
-    } else {
-      while (hi < b) sum += v[static_cast<std::size_t>(hi++)];
-      while (lo < a) sum -= v[static_cast<std::size_t>(lo++)];
+  const double inv_w = 1.0 / static_cast<double>(w);
+  for (std::int64_t i0 = 0; i0 < n; i0 += kRestart) {
+    const std::int64_t i1 = std::min(i0 + kRestart, n);
+    std::int64_t lo = std::max<std::int64_t>(i0 - before, 0), hi = std::min<std::int64_t>(i0 + after + 1, n);
+    double sum = 0.0;
+    for (std::int64_t k = lo; k < hi; ++k) sum += p[k];
+    std::int64_t i = i0;
+    // left edge (window clipped at 0) and any output whose window is clipped
+    const auto edge = [&](std::int64_t i_) {
+      const std::int64_t a_ = std::max<std::int64_t>(i_ - before, 0), b_ = std::min<std::int64_t>(i_ + after + 1, n);
+      while (hi < b_) sum += p[hi++];
+      while (lo < a_) sum -= p[lo++];
+      out[static_cast<std::size_t>(i_)] = sum / static_cast<double>(b_ - a_);
+    };
+    out[static_cast<std::size_t>(i)] = sum / static_cast<double>(hi - lo);
+    for (++i; i < i1 && i - before <= 0; ++i) edge(i);
+    // interior: both ends move by one sample per output
+    const std::int64_t interior_end = std::min(i1, n - after);
+    for (; i < interior_end; ++i) {
+      sum += p[i + after];
+      sum -= p[i - before - 1];
+      out[static_cast<std::size_t>(i)] = sum * inv_w;
     }
-    out[static_cast<std::size_t>(i)] = sum / static_cast<double>(b - a);
+    lo = i - before - 1 > 0 ? i - before - 1 : 0;
+    hi = std::min<std::int64_t>(i + after, n);
+    for (; i < i1; ++i) edge(i);
   }
   return out;
 }

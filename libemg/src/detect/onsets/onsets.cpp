@@ -14,6 +14,7 @@
 #include <cmath>
 #include <exception>
 #include <span>
+#include <numeric>
 #include <string>
 
 namespace emg::detect {
@@ -218,16 +219,27 @@ std::pair<std::int64_t, std::int64_t> rest_window(const std::vector<double>& y, 
   }
   const std::int64_t len = std::clamp<std::int64_t>(std::llround(b.length_s * fs_hz), 1, n);
   const std::int64_t step = std::max<std::int64_t>(std::llround(b.step_s * fs_hz), 1);
-  // Prefix sums of y^2 in long double: window sums of a long signal keep their low bits.
-  std::vector<long double> cum(static_cast<std::size_t>(n) + 1, 0.0L);
-  for (std::int64_t i = 0; i < n; ++i) {
-    const double v = y[static_cast<std::size_t>(i)];
-    cum[static_cast<std::size_t>(i) + 1] = cum[static_cast<std::size_t>(i)] + static_cast<long double>(v) * v;
+  // Candidate windows start at multiples of `step`. Sums of y^2 over blocks of gcd(step, len)
+  // samples, then prefix sums over the blocks (long double: the window sums of a long signal keep
+  // their low bits); every candidate window is a whole number of blocks. Memory: n / block
+  // entries, not n.
+  const std::int64_t block = std::gcd(step, len);
+  const std::int64_t n_blocks = n / block;
+  std::vector<long double> cum(static_cast<std::size_t>(n_blocks) + 1, 0.0L);
+  for (std::int64_t k = 0; k < n_blocks; ++k) {
+    long double ss = 0.0L;
+    for (std::int64_t i = k * block; i < (k + 1) * block; ++i) {
+      const double v = y[static_cast<std::size_t>(i)];
+      ss += static_cast<long double>(v) * v;
+    }
+    cum[static_cast<std::size_t>(k) + 1] = cum[static_cast<std::size_t>(k)] + ss;
   }
+  const std::int64_t per_window = len / block;  // exact: block divides len
   std::int64_t best = 0;
-  long double best_sum = cum[static_cast<std::size_t>(len)];
+  long double best_sum = cum[static_cast<std::size_t>(per_window)];
   for (std::int64_t s = step; s + len <= n; s += step) {
-    const long double sum = cum[static_cast<std::size_t>(s + len)] - cum[static_cast<std::size_t>(s)];
+    const std::int64_t k = s / block;  // exact: block divides step
+    const long double sum = cum[static_cast<std::size_t>(k + per_window)] - cum[static_cast<std::size_t>(k)];
     if (sum < best_sum) best_sum = sum, best = s;
   }
   return {best, best + len};
@@ -372,17 +384,18 @@ Onsets detect_onsets(std::span<const double> x, double fs_hz, const OnsetParams&
   return r;
 }
 
-std::vector<Onsets> detect_onsets(const Recording& rec, const OnsetParams& params, const std::vector<long>& channels) {
+std::vector<Onsets> detect_onsets(MatrixView x, double fs_hz, const OnsetParams& params, const std::vector<long>& channels) {
+  const auto n_rows = static_cast<long>(x.rows());
   std::vector<long> list = channels;
   if (list.empty())
-    for (long c = 0; c < rec.n_channels(); ++c) list.push_back(c);
+    for (long c = 0; c < n_rows; ++c) list.push_back(c);
   for (const long c : list) {
-    if (c < 0 || c >= rec.n_channels()) {
+    if (c < 0 || c >= n_rows) {
       throw InvalidArgument("detect_onsets: channel " + std::to_string(c) + " is not in the recording (0.." +
-                            std::to_string(rec.n_channels() - 1) + ")");
+                            std::to_string(n_rows - 1) + ")");
     }
   }
-  params.validate(rec.fs_hz(), rec.n_samples());
+  params.validate(fs_hz, static_cast<std::int64_t>(x.cols()));
   std::vector<Onsets> out(list.size());
   std::vector<std::exception_ptr> errors(list.size());
   const auto n = static_cast<long>(list.size());
@@ -390,17 +403,22 @@ std::vector<Onsets> detect_onsets(const Recording& rec, const OnsetParams& param
   for (long k = 0; k < n; ++k) {
     try {
       const long c = list[static_cast<std::size_t>(k)];
-      const auto row = rec.data().row(c);
+      const auto row = x.row(c);
       out[static_cast<std::size_t>(k)] =
-          detect_onsets(std::span<const double>(row.data(), static_cast<std::size_t>(row.size())), rec.fs_hz(), params);
+          detect_onsets(std::span<const double>(row.data(), static_cast<std::size_t>(row.size())), fs_hz, params);
       out[static_cast<std::size_t>(k)].channel = c;
-      out[static_cast<std::size_t>(k)].channel_name = rec.channels()[static_cast<std::size_t>(c)].name;
     } catch (...) {
       errors[static_cast<std::size_t>(k)] = std::current_exception();
     }
   }
   for (const auto& e : errors)
     if (e) std::rethrow_exception(e);
+  return out;
+}
+
+std::vector<Onsets> detect_onsets(const Recording& rec, const OnsetParams& params, const std::vector<long>& channels) {
+  std::vector<Onsets> out = detect_onsets(MatrixView(rec.data()), rec.fs_hz(), params, channels);
+  for (Onsets& r : out) r.channel_name = rec.channels()[static_cast<std::size_t>(r.channel)].name;
   return out;
 }
 
