@@ -177,7 +177,7 @@ QualityReport quality_report(const Recording& rec, const QualityParams& params) 
 
   out.channels.resize(static_cast<std::size_t>(n_ch));
   // Channels are independent and each writes only its own entry: same result for any thread count.
-#pragma omp parallel for schedule(dynamic, 1) num_threads(get_num_threads())
+#pragma omp parallel for schedule(dynamic, 1) num_threads(get_num_threads()) if (n_ch > 1)
   for (long c = 0; c < n_ch; ++c) {
     const ChannelInfo& info = rec.channels()[static_cast<std::size_t>(c)];
     ChannelQuality& q = out.channels[static_cast<std::size_t>(c)];

@@ -226,7 +226,7 @@ RowMatrixXd moving_stat(MatrixView x, double fs_hz, double window_s, WindowAlign
   detail::advise_huge_pages(y.data(), static_cast<long>(y.size()));
   const long rows = x.rows();
   bool all_finite = true;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(emg::get_num_threads()) reduction(&& : all_finite)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(emg::get_num_threads()) if (rows > 1) reduction(&& : all_finite)
   for (long c = 0; c < rows; ++c) {
     all_finite = std::isfinite(moving_row<F, Root>(x.row(c).data(), len, e, restart, y.row(c).data())) && all_finite;
   }

@@ -70,7 +70,7 @@ RowMatrixXd remove_by_interpolation(MatrixView x, double fs_hz, double line_hz, 
   RowMatrixXd y(x.rows(), len);
   const long rows = x.rows();
   const long overlap = 2 * m - len;  // >= 0: the two segments cover the record
-#pragma omp parallel for schedule(dynamic, 1) num_threads(emg::get_num_threads())
+#pragma omp parallel for schedule(dynamic, 1) num_threads(emg::get_num_threads()) if (rows > 1)
   for (long c = 0; c < rows; ++c) {
     auto rbuf = detail::fft_alloc_real(static_cast<std::size_t>(m));
     auto cbuf = detail::fft_alloc_complex(static_cast<std::size_t>(m / 2 + 1));

@@ -399,7 +399,7 @@ std::vector<Onsets> detect_onsets(MatrixView x, double fs_hz, const OnsetParams&
   std::vector<Onsets> out(list.size());
   std::vector<std::exception_ptr> errors(list.size());
   const auto n = static_cast<long>(list.size());
-#pragma omp parallel for schedule(dynamic, 1) num_threads(emg::get_num_threads())
+#pragma omp parallel for schedule(dynamic, 1) num_threads(emg::get_num_threads()) if (n > 1)
   for (long k = 0; k < n; ++k) {
     try {
       const long c = list[static_cast<std::size_t>(k)];
